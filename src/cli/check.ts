@@ -1,0 +1,41 @@
+/** `gpu-mesh check NODE`: one check now, through the queue, printed. */
+import { Queue } from 'bullmq';
+import { manualCheckWaitMs, requestCheck } from '../jobs/manual-check.js';
+import { QUEUE_NAMES } from '../jobs/queues.js';
+import { connectForRequests } from '../runtime/redis.js';
+import { type GlobalOptions, loadCliConfig } from './context.js';
+import { UserError } from './errors.js';
+
+export interface CheckOptions extends GlobalOptions {
+  json?: boolean;
+}
+
+export async function runCheck(nodeId: string, options: CheckOptions): Promise<number> {
+  const { config } = await loadCliConfig(options);
+  const node = config.nodes.find((candidate) => candidate.id === nodeId);
+  if (!node) throw new UserError(`check: unknown node "${nodeId}" (known: ${config.nodes.map((n) => n.id).join(', ')})`);
+  const redis = connectForRequests(config.redis.url);
+  redis.on('error', () => {});
+  const queue = new Queue(QUEUE_NAMES.healthCheck, { connection: redis, prefix: config.redis.prefix });
+  try {
+    const summary = await requestCheck(queue, node.id, manualCheckWaitMs(node)).catch((error: Error) => {
+      throw new UserError(`check: Redis unreachable: ${error.message}`, 3);
+    });
+    if (!summary) throw new UserError(`check: no worker answered in time (is \`gpu-mesh start\` running?)`, 3);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+    } else if (summary.skipped) {
+      process.stdout.write(`${node.id}: not checked (${summary.skipped})\n`);
+    } else if (summary.ok) {
+      process.stdout.write(
+        `${node.id}: ok in ${summary.latencyMs} ms · Ollama ${summary.version} · ${summary.models} models · ${summary.status}\n`,
+      );
+    } else {
+      process.stdout.write(`${node.id}: FAILED in ${summary.latencyMs} ms: ${summary.error} · ${summary.status}\n`);
+    }
+    return summary.ok ? 0 : 1;
+  } finally {
+    await queue.close().catch(() => undefined);
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+/** The `gpu-mesh` command line: parse arguments, run a command, map outcomes to exit codes. */
+import { Command, CommanderError, Option } from 'commander';
+import { runCheck } from './check.js';
+import { runConfigCheck } from './config-check.js';
+import { UserError } from './errors.js';
+import { runSimulateCommand } from './simulate.js';
+import { runStart } from './start.js';
+import { runStatus } from './status.js';
+
+type Action = (...args: never[]) => Promise<number>;
+
+function withConfig(command: Command): Command {
+  return command.addOption(new Option('--config <path>', 'mesh.yaml to use (else $GPU_MESH_CONFIG, else ./mesh.yaml)'));
+}
+
+/** Runs a command's action and exits with its code; user errors are one line on stderr. */
+function exitWith<A extends Action>(action: A): (...args: Parameters<A>) => Promise<void> {
+  return async (...args) => {
+    try {
+      process.exitCode = await action(...args);
+    } catch (error) {
+      if (error instanceof UserError) {
+        process.stderr.write(`gpu-mesh: ${error.message}\n`);
+        process.exitCode = error.exitCode;
+      } else {
+        process.stderr.write(`gpu-mesh: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+        process.exitCode = 70;
+      }
+    }
+    // Open handles (Redis reconnect timers, keep-alive sockets) must not keep a finished command alive.
+    setImmediate(() => process.exit());
+  };
+}
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 0) throw new UserError(`${name}: not a whole number: ${value}`);
+    return parsed;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('gpu-mesh')
+    .description('Keeps a fleet of Ollama GPU nodes healthy')
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+
+  withConfig(program.command('start'))
+    .description('run the service')
+    .option('--role <roles>', 'all, or a comma list of scheduler, worker, server, agent', 'all')
+    .option('--node <id>', 'the node this agent runs on (with --role agent)')
+    .option('--demo', 'also start simulated nodes and monitor them')
+    .action(exitWith(runStart));
+
+  withConfig(program.command('status'))
+    .description('mesh health and one row per node')
+    .option('--json', 'print the /api/mesh object')
+    .option('--watch', 'refresh every 2 s')
+    .action(exitWith(runStatus));
+
+  withConfig(program.command('check'))
+    .description('one check of NODE now, through the queue')
+    .argument('<node>', 'node id')
+    .option('--json', 'print the result as JSON')
+    .action(exitWith(runCheck));
+
+  const config = program.command('config').description('configuration');
+  withConfig(config.command('check'))
+    .description('validate and print the effective config, secrets masked')
+    .action(exitWith(runConfigCheck));
+
+  withConfig(program.command('simulate'))
+    .description('serve simulated Ollama nodes')
+    .option('--nodes <n>', 'how many nodes', positiveInt('--nodes'), 3)
+    .option('--port <p>', 'port of the first node (the control endpoint listens on the port before it)', positiveInt('--port'), 11501)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .action(exitWith(runSimulateCommand));
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+        process.exitCode = 0;
+        return;
+      }
+      if (error.code === 'commander.help') {
+        process.exitCode = 0;
+        return;
+      }
+      process.stderr.write(`gpu-mesh: ${error.message.replace(/^error: /, '')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (error instanceof UserError) {
+      process.stderr.write(`gpu-mesh: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,66 @@
+import type { Severity } from '../mesh/types.js';
+
+/**
+ * The effective configuration, after interpolation, defaults and validation.
+ * Every duration is in milliseconds. Field names are SPEC's `mesh.yaml` keys.
+ */
+export interface DeepCheckConfig {
+  /** 0 = off. */
+  every: number;
+  /** "" = a model already loaded on the node. */
+  model: string;
+  timeout: number;
+  failAfter: number;
+}
+
+export interface ChecksConfig {
+  interval: number;
+  timeout: number;
+  retryInterval: number;
+  degradedAfter: number;
+  unhealthyAfter: number;
+  healthyAfter: number;
+  deep: DeepCheckConfig;
+}
+
+export type RecoveryAction =
+  | { kind: 'none' }
+  | { kind: 'command'; command: string[]; timeout: number }
+  | { kind: 'ssh'; host: string; command: string[]; timeout: number }
+  | { kind: 'http'; url: string; method: string; headers: Record<string, string>; body: string; timeout: number }
+  | { kind: 'agent'; command: string[]; timeout: number };
+
+export interface NodeConfig {
+  id: string;
+  name: string;
+  url: string;
+  enabled: boolean;
+  tags: string[];
+  /** The node's effective checks: mesh-wide `checks` with the node's own overrides applied. */
+  checks: ChecksConfig;
+  recovery: RecoveryAction;
+}
+
+export interface MeshConfig {
+  redis: { url: string; prefix: string };
+  checks: ChecksConfig;
+  keepalive: { interval: number; watch: boolean; staleAfter: number; warm: string[] };
+  recovery: { attempts: number; backoff: number; verifyTimeout: number; maxPerHour: number };
+  stats: { interval: number; retain: number };
+  heartbeat: { url: string; interval: number };
+  dashboard: { interval: number };
+  alerts: {
+    criticalAfter: number;
+    repeatEvery: number;
+    flapping: { changes: number; window: number };
+    massFailure: { ratio: number; minNodes: number };
+    channels: {
+      email: { minSeverity: Severity; smtp: string; from: string; to: string[] };
+      slack: { minSeverity: Severity; webhookUrl: string };
+      webhook: { minSeverity: Severity; url: string; headers: Record<string, string> };
+    };
+  };
+  server: { host: string; port: number; username: string; password: string };
+  log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; file: string };
+  nodes: NodeConfig[];
+}

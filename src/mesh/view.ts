@@ -1,0 +1,80 @@
+/** The Node and mesh JSON shapes of SPEC, built from config + stored state. Pure. */
+import type { NodeConfig } from '../config/types.js';
+import { type NodeState, round1, successRate, uptimeScore } from './state.js';
+import type { NodeStatus } from './types.js';
+
+export type WatchState = 'connected' | 'reconnecting' | 'off';
+
+export interface NodeView {
+  id: string;
+  name: string;
+  url: string;
+  status: NodeStatus;
+  silenced: boolean;
+  tags: string[];
+  consecutiveFailures: number;
+  lastCheckAt: string | null;
+  lastOkAt: string | null;
+  lastError: string | null;
+  latencyMs: number | null;
+  version: string | null;
+  models: number | null;
+  loadedModels: { name: string; sizeVram: number }[];
+  checks: number;
+  successes: number;
+  successRate: number | null;
+  uptimeScore: number | null;
+  incidentId: string | null;
+  watch: WatchState;
+}
+
+export interface MeshView {
+  healthPercent: number;
+  healthy: number;
+  total: number;
+  nodes: NodeView[];
+}
+
+export interface ViewContext {
+  now: number;
+  retainMs: number;
+  silenced: boolean;
+  watch: WatchState;
+}
+
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
+
+export function nodeView(node: NodeConfig, state: NodeState, context: ViewContext): NodeView {
+  return {
+    id: node.id,
+    name: node.name,
+    url: node.url,
+    status: state.status,
+    silenced: context.silenced,
+    tags: node.tags,
+    consecutiveFailures: state.consecutiveFailures,
+    lastCheckAt: iso(state.lastCheckAt),
+    lastOkAt: iso(state.lastOkAt),
+    lastError: state.lastError,
+    latencyMs: state.latencyMs,
+    version: state.version,
+    models: state.models,
+    loadedModels: state.loadedModels,
+    checks: state.checks,
+    successes: state.successes,
+    successRate: successRate(state),
+    uptimeScore: uptimeScore(state, context.now, context.retainMs),
+    incidentId: state.incidentId,
+    watch: context.watch,
+  };
+}
+
+/** Mesh health over enabled nodes; `nodes` lists every configured node in mesh.yaml order. */
+export function meshView(nodes: NodeView[], enabledIds: ReadonlySet<string>): MeshView {
+  const counted = nodes.filter((node) => enabledIds.has(node.id));
+  const healthy = counted.filter((node) => node.status === 'healthy').length;
+  const total = counted.length;
+  return { healthPercent: total === 0 ? 0 : round1((100 * healthy) / total), healthy, total, nodes };
+}

@@ -1,0 +1,62 @@
+/**
+ * pino to stdout (pretty on a TTY), optionally also to a rotated file, with every configured
+ * secret replaced by `***` wherever it appears in a line (SPEC guarantee 6).
+ */
+import { pino, type Logger } from 'pino';
+import type { Severity } from '../mesh/types.js';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  level: string;
+  /** Also write here, rotated daily and at 10 MB, 7 files kept. */
+  file: string;
+  secrets: readonly string[];
+  pretty: boolean;
+  destination?: NodeJS.WritableStream;
+}
+
+const PINO_LEVEL: Record<Severity, 'info' | 'warn' | 'error' | 'fatal'> = {
+  INFO: 'info',
+  WARNING: 'warn',
+  ERROR: 'error',
+  CRITICAL: 'fatal',
+};
+
+/** Logs at the pino level that stands for a SPEC severity, with the severity as a field. */
+export function logAtSeverity(logger: Logger, severity: Severity, fields: object, message: string): void {
+  logger[PINO_LEVEL[severity]]({ severity, ...fields }, message);
+}
+
+export function redactSecrets(line: string, secrets: readonly string[]): string {
+  let out = line;
+  for (const secret of secrets) {
+    if (secret.length >= 3) out = out.replaceAll(secret, '***');
+  }
+  return out;
+}
+
+export async function createLogger(options: LoggerOptions): Promise<Logger> {
+  const streams: pino.StreamEntry[] = [{ level: 'trace', stream: await consoleStream(options) }];
+  if (options.file) {
+    const { default: roll } = await import('pino-roll');
+    const file = await roll({ file: options.file, frequency: 'daily', size: '10m', mkdir: true, limit: { count: 7 } });
+    streams.push({ level: 'trace', stream: file });
+  }
+  const secrets = options.secrets.filter((secret) => secret.length >= 3);
+  return pino(
+    {
+      level: options.level,
+      base: { pid: process.pid },
+      hooks: secrets.length ? { streamWrite: (line) => redactSecrets(line, secrets) } : {},
+    },
+    pino.multistream(streams),
+  );
+}
+
+async function consoleStream(options: LoggerOptions): Promise<NodeJS.WritableStream> {
+  const destination = options.destination ?? process.stdout;
+  if (!options.pretty) return destination;
+  const { default: pretty } = await import('pino-pretty');
+  return pretty({ destination, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' });
+}
