@@ -1,0 +1,30 @@
+import type { Level, Logger } from 'pino';
+import { assertNever, type Severity } from '../../mesh/types.js';
+import type { Alert } from '../types.js';
+import type { AlertChannel } from './types.js';
+
+/** The log channel: always on, receives every alert, and writes it at the level of its severity. */
+export function createLogChannel(logger: Logger): AlertChannel {
+  return {
+    name: 'log',
+    minSeverity: 'INFO',
+    async send(alert: Alert): Promise<void> {
+      logger[logLevel(alert.severity)]({ alert }, alert.title);
+    },
+  };
+}
+
+export function logLevel(severity: Severity): Level {
+  switch (severity) {
+    case 'INFO':
+      return 'info';
+    case 'WARNING':
+      return 'warn';
+    case 'ERROR':
+      return 'error';
+    case 'CRITICAL':
+      return 'fatal';
+    default:
+      return assertNever(severity);
+  }
+}

@@ -1,0 +1,103 @@
+import { IncomingWebhook, IncomingWebhookHTTPError, type IncomingWebhookSendArguments } from '@slack/webhook';
+import { assertNever, type Severity } from '../../mesh/types.js';
+import { alertFacts, alertLinks, alertSubject, alertTarget, isWebUrl } from '../format.js';
+import type { Alert } from '../types.js';
+import { deliveryError, safeMessage } from './errors.js';
+import type { AlertChannel, AlertContext } from './types.js';
+
+export interface SlackChannelConfig {
+  minSeverity: Severity;
+  /** The incoming-webhook URL: a secret, never quoted in errors or logs. */
+  webhookUrl: string;
+}
+
+type SlackMessage = IncomingWebhookSendArguments & { text: string; blocks: SlackBlock[] };
+type SlackBlock = NonNullable<IncomingWebhookSendArguments['blocks']>[number];
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/**
+ * The Slack channel: a Block Kit message through an incoming webhook. `text` is always the e-mail
+ * subject line, which is what notifications and clients without blocks show. The client retries
+ * nothing (`retryConfig` defaults to none): retries belong to the notify job.
+ */
+export function createSlackChannel(config: SlackChannelConfig, timeoutMs = DEFAULT_TIMEOUT_MS): AlertChannel {
+  const secrets = [config.webhookUrl];
+  return {
+    name: 'slack',
+    minSeverity: config.minSeverity,
+    async send(alert: Alert, context: AlertContext, signal: AbortSignal): Promise<void> {
+      // @slack/webhook v8 posts with fetch: `timeout` aborts one request, and the injected fetch
+      // adds the job's own signal.
+      const webhook = new IncomingWebhook(config.webhookUrl, {
+        timeout: timeoutMs,
+        fetch: (url, init) =>
+          fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+      });
+      try {
+        await webhook.send(slackMessage(alert, context));
+      } catch (error) {
+        if (error instanceof IncomingWebhookHTTPError) {
+          const body = safeMessage(error.body.trim().slice(0, 200), secrets);
+          const said = body === '' ? '' : `: ${body}`;
+          throw deliveryError(`slack: HTTP ${error.statusCode} from the webhook${said}`, error, secrets);
+        }
+        throw deliveryError(`slack: request failed: ${safeMessage(error, secrets)}`, error, secrets);
+      }
+    },
+  };
+}
+
+/** The message posted for an alert: a header, the alert's words, its facts as fields and the links. */
+export function slackMessage(alert: Alert, context: AlertContext): SlackMessage {
+  const header = `${severityEmoji(alert.severity)} ${alert.severity} ${alert.kind}: ${alertTarget(alert, context.nodeName)}`;
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(header, 150), emoji: true } },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`*${escapeMrkdwn(alert.title)}*\n${escapeMrkdwn(alert.message)}`, 3000),
+      },
+    },
+    {
+      type: 'section',
+      fields: alertFacts(alert, context)
+        .slice(0, 10)
+        .map((fact) => ({
+          type: 'mrkdwn',
+          text: truncate(`*${fact.label}*\n${escapeMrkdwn(fact.value)}`, 2000),
+        })),
+    },
+  ];
+  const links = alertLinks(context).filter((link) => isWebUrl(link.value));
+  if (links.length > 0) {
+    const text = links.map((link) => `<${escapeMrkdwn(link.value)}|${link.label}>`).join(' · ');
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text }] });
+  }
+  return { text: alertSubject(alert, context.nodeName), blocks };
+}
+
+export function severityEmoji(severity: Severity): string {
+  switch (severity) {
+    case 'INFO':
+      return 'ℹ️';
+    case 'WARNING':
+      return '⚠️';
+    case 'ERROR':
+      return '🔴';
+    case 'CRITICAL':
+      return '🚨';
+    default:
+      return assertNever(severity);
+  }
+}
+
+/** Slack's mrkdwn treats `&`, `<` and `>` as control characters; everything else is literal enough. */
+function escapeMrkdwn(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
