@@ -122,6 +122,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const watcher = watchConfigFile({
     path: options.configSource,
+    initial: config,
     load: options.loadConfig,
     onChange: (next) => {
       applyConfig(next).catch((error: Error) =>

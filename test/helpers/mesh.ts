@@ -1,0 +1,71 @@
+/** Starts gpu-mesh in this process against simulated nodes, on an isolated prefix. */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { parseConfigText } from '../../src/config/load.js';
+import type { MeshConfig } from '../../src/config/types.js';
+import { type Role, type RunningService, startService } from '../../src/main.js';
+import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from './redis.js';
+
+export interface TestMesh {
+  service: RunningService;
+  simulator: Simulator;
+  config: MeshConfig;
+  prefix: string;
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+export interface TestMeshOptions {
+  nodes?: number;
+  /** YAML for the `checks:` block, indented by two spaces. */
+  checks?: string;
+  roles?: Role[];
+  extraYaml?: string;
+}
+
+export function meshYaml(prefix: string, simulator: Simulator, options: TestMeshOptions): string {
+  return [
+    `redis: { url: "${testRedisUrl()}", prefix: ${prefix} }`,
+    `checks:\n${options.checks ?? '  interval: 1s\n  retryInterval: 250ms\n  timeout: 500ms'}`,
+    'server: { host: 127.0.0.1, port: 0 }',
+    options.extraYaml ?? '',
+    'nodes:',
+    ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
+  ].join('\n');
+}
+
+export async function startTestMesh(options: TestMeshOptions = {}): Promise<TestMesh> {
+  const prefix = uniquePrefix();
+  const simulator = await startSimulator({ count: options.nodes ?? 2 });
+  const { config } = parseConfigText(meshYaml(prefix, simulator, options), {}, 'test.yaml');
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const service = await startService({
+    config,
+    configSource: null,
+    loadConfig: async () => config,
+    roles: options.roles ?? ['scheduler', 'worker', 'server'],
+    logger: pino({ level: 'debug' }, sink),
+    concurrency: 20,
+  });
+  return {
+    service,
+    simulator,
+    config,
+    prefix,
+    logs,
+    async stop() {
+      await service.close();
+      await simulator.close();
+      const redis = connectTestRedis();
+      await dropPrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
