@@ -4,17 +4,23 @@
  * real dependencies and closes them, in order, on shutdown.
  */
 import { Queue, type Worker } from 'bullmq';
-import { watchConfigFile } from './config/reload.js';
-import type { MeshConfig, NodeConfig } from './config/types.js';
+import { type RunningServer, startServer } from './board/server.js';
 import { diffNodes } from './config/diff.js';
 import { secretValues } from './config/mask.js';
+import { watchConfigFile } from './config/reload.js';
+import type { MeshConfig, NodeConfig } from './config/types.js';
 import { healthCheckJob } from './jobs/health-check.js';
 import { QUEUE_NAMES } from './jobs/queues.js';
-import { removeNodeSchedules, syncNodeSchedules, upsertNodeSchedules } from './jobs/schedules.js';
-import { logTransition } from './mesh/transition-log.js';
+import {
+  checkNewNodesNow,
+  removeNodeSchedules,
+  syncNodeSchedules,
+  upsertNodeSchedules,
+} from './jobs/schedules.js';
+import { publishNodes } from './mesh/registry.js';
 import { NodeStore } from './mesh/store.js';
+import { logTransition } from './mesh/transition-log.js';
 import { createProbe, type Probe } from './probes/probe-service.js';
-import { startServer, type RunningServer } from './board/server.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { connectForService, describeRedisUrl } from './runtime/redis.js';
 import { startHealthCheckWorker } from './workers/health-check.js';
@@ -55,7 +61,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     { roles: options.roles, redis: describeRedisUrl(config.redis.url), prefix, nodes: config.nodes.length },
     `gpu-mesh starting (${options.roles.join(', ')})`,
   );
-  if (config.nodes.length === 0) logger.warn({ severity: 'WARNING' }, 'no nodes configured: the mesh is empty');
+  if (config.nodes.length === 0)
+    logger.warn({ severity: 'WARNING' }, 'no nodes configured: the mesh is empty');
 
   const redis = connectForService(config.redis.url, logger, 'main');
   const store = new NodeStore(redis, prefix);
@@ -95,11 +102,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
 
   if (has('scheduler')) {
+    await publishNodes(redis, prefix, config.nodes);
     await syncNodeSchedules(checkQueue, config.nodes);
+    await checkNewNodesNow(checkQueue, store, config.nodes);
     logger.info({ nodes: config.nodes.filter((n) => n.enabled).length }, 'check schedules in place');
   }
 
-  const server = has('server') ? await startServer({ config: () => config, redis, store, checkQueue, logger, now }) : null;
+  const server = has('server')
+    ? await startServer({ config: () => config, redis, store, checkQueue, logger, now })
+    : null;
 
   const applyConfig = async (next: MeshConfig): Promise<void> => {
     const diff = diffNodes(config.nodes, next.nodes);
@@ -109,6 +120,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       const gone = [...diff.removed, ...diff.changed.filter((node) => !node.enabled)].map((node) => node.id);
       await removeNodeSchedules(checkQueue, gone);
       await upsertNodeSchedules(checkQueue, [...diff.added, ...diff.changed]);
+      await publishNodes(redis, prefix, next.nodes);
+      await checkNewNodesNow(checkQueue, store, diff.added);
     }
     logger.info(
       {
@@ -130,7 +143,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       );
     },
     onError: (error) =>
-      logger.error({ severity: 'ERROR', err: error.message }, `config change refused, the running config stays: ${error.message}`),
+      logger.error(
+        { severity: 'ERROR', err: error.message },
+        `config change refused, the running config stays: ${error.message}`,
+      ),
   });
 
   closers.push(async () => watcher.close());

@@ -2,6 +2,7 @@
 import { Queue } from 'bullmq';
 import { manualCheckWaitMs, requestCheck } from '../jobs/manual-check.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
+import { meshNodes } from '../mesh/registry.js';
 import { connectForRequests } from '../runtime/redis.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';
@@ -12,16 +13,21 @@ export interface CheckOptions extends GlobalOptions {
 
 export async function runCheck(nodeId: string, options: CheckOptions): Promise<number> {
   const { config } = await loadCliConfig(options);
-  const node = config.nodes.find((candidate) => candidate.id === nodeId);
-  if (!node) throw new UserError(`check: unknown node "${nodeId}" (known: ${config.nodes.map((n) => n.id).join(', ')})`);
   const redis = connectForRequests(config.redis.url);
   redis.on('error', () => {});
   const queue = new Queue(QUEUE_NAMES.healthCheck, { connection: redis, prefix: config.redis.prefix });
+  const unreachable = (error: Error): never => {
+    throw new UserError(`check: Redis unreachable: ${error.message}`, 3);
+  };
   try {
-    const summary = await requestCheck(queue, node.id, manualCheckWaitMs(node)).catch((error: Error) => {
-      throw new UserError(`check: Redis unreachable: ${error.message}`, 3);
-    });
-    if (!summary) throw new UserError(`check: no worker answered in time (is \`gpu-mesh start\` running?)`, 3);
+    const nodes = await meshNodes(redis, config.redis.prefix, config.nodes).catch(unreachable);
+    const node = nodes.find((candidate) => candidate.id === nodeId);
+    if (!node)
+      throw new UserError(`check: unknown node "${nodeId}" (known: ${nodes.map((n) => n.id).join(', ')})`);
+    const checks = config.nodes.find((candidate) => candidate.id === nodeId)?.checks ?? config.checks;
+    const summary = await requestCheck(queue, node.id, manualCheckWaitMs(checks)).catch(unreachable);
+    if (!summary)
+      throw new UserError(`check: no worker answered in time (is \`gpu-mesh start\` running?)`, 3);
     if (options.json) {
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     } else if (summary.skipped) {
@@ -31,7 +37,9 @@ export async function runCheck(nodeId: string, options: CheckOptions): Promise<n
         `${node.id}: ok in ${summary.latencyMs} ms · Ollama ${summary.version} · ${summary.models} models · ${summary.status}\n`,
       );
     } else {
-      process.stdout.write(`${node.id}: FAILED in ${summary.latencyMs} ms: ${summary.error} · ${summary.status}\n`);
+      process.stdout.write(
+        `${node.id}: FAILED in ${summary.latencyMs} ms: ${summary.error} · ${summary.status}\n`,
+      );
     }
     return summary.ok ? 0 : 1;
   } finally {

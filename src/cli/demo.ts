@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { startSimulator } from '../probes/simulator.js';
 import type { Logger } from '../runtime/logger.js';
-import { HOW_TO_GET_REDIS, redisAnswers, redisServerOnPath, startPrivateRedis } from '../runtime/private-redis.js';
+import {
+  HOW_TO_GET_REDIS,
+  redisAnswers,
+  redisServerOnPath,
+  startPrivateRedis,
+} from '../runtime/private-redis.js';
 import { describeRedisUrl } from '../runtime/redis.js';
 import { UserError } from './errors.js';
 
@@ -22,7 +27,11 @@ export interface Demo {
 
 export async function startDemo(config: MeshConfig): Promise<Demo> {
   const redis = await demoRedis(config.redis.url);
-  const simulator = await startSimulator({ count: DEMO_NODES, port: DEMO_PORT, controlPort: DEMO_CONTROL_PORT });
+  const simulator = await startSimulator({
+    count: DEMO_NODES,
+    port: DEMO_PORT,
+    controlPort: DEMO_CONTROL_PORT,
+  });
   const nodes: NodeConfig[] = simulator.nodes.map((sim, index) => ({
     id: sim.id,
     name: `Simulated GPU ${index + 1}`,
@@ -35,7 +44,11 @@ export async function startDemo(config: MeshConfig): Promise<Demo> {
   return {
     config: { ...config, redis: { ...config.redis, url: redis.url }, nodes },
     announce(logger, serverUrl) {
-      if (redis.started) logger.info({ redis: redis.url }, `demo: no Redis answered; started a private one (data in ./.gpu-mesh/)`);
+      if (redis.started)
+        logger.info(
+          { redis: redis.url },
+          `demo: no Redis answered; started a private one (data in ./.gpu-mesh/)`,
+        );
       const first = simulator.nodes[0]?.id ?? 'sim-1';
       logger.info(
         { nodes: simulator.nodes.map((n) => n.url), control: simulator.controlUrl, dashboard: serverUrl },

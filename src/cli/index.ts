@@ -11,7 +11,9 @@ import { runStatus } from './status.js';
 type Action = (...args: never[]) => Promise<number>;
 
 function withConfig(command: Command): Command {
-  return command.addOption(new Option('--config <path>', 'mesh.yaml to use (else $GPU_MESH_CONFIG, else ./mesh.yaml)'));
+  return command.addOption(
+    new Option('--config <path>', 'mesh.yaml to use (else $GPU_MESH_CONFIG, else ./mesh.yaml)'),
+  );
 }
 
 /** Runs a command's action and exits with its code; user errors are one line on stderr. */
@@ -74,7 +76,12 @@ export function buildProgram(): Command {
   withConfig(program.command('simulate'))
     .description('serve simulated Ollama nodes')
     .option('--nodes <n>', 'how many nodes', positiveInt('--nodes'), 3)
-    .option('--port <p>', 'port of the first node (the control endpoint listens on the port before it)', positiveInt('--port'), 11501)
+    .option(
+      '--port <p>',
+      'port of the first node (the control endpoint listens on the port before it)',
+      positiveInt('--port'),
+      11501,
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .action(exitWith(runSimulateCommand));
 
@@ -87,7 +94,11 @@ async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') {
+      if (
+        error.exitCode === 0 ||
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version'
+      ) {
         process.exitCode = 0;
         return;
       }

@@ -3,7 +3,8 @@ import { ROLES, type Role } from '../main.js';
 import { UserError } from './errors.js';
 
 export function parseRoles(value: string, nodeId: string | undefined): Role[] {
-  const names = value === 'all' ? ['scheduler', 'worker', 'server'] : value.split(',').map((part) => part.trim());
+  const names =
+    value === 'all' ? ['scheduler', 'worker', 'server'] : value.split(',').map((part) => part.trim());
   const roles: Role[] = [];
   for (const name of names) {
     if (!(ROLES as readonly string[]).includes(name)) {

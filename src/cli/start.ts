@@ -3,8 +3,8 @@ import { isLoopbackHost } from '../board/auth.js';
 import { PortInUseError } from '../board/server.js';
 import type { MeshConfig } from '../config/types.js';
 import { startService } from '../main.js';
-import { startDemo } from './demo.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
+import { startDemo } from './demo.js';
 import { UserError } from './errors.js';
 import { parseRoles } from './roles.js';
 
@@ -16,7 +16,8 @@ export interface StartOptions extends GlobalOptions {
 
 export async function runStart(options: StartOptions): Promise<number> {
   const roles = parseRoles(options.role, options.node);
-  if (roles.includes('agent')) throw new UserError('--role agent: the GPU-host agent is not available in this version');
+  if (roles.includes('agent'))
+    throw new UserError('--role agent: the GPU-host agent is not available in this version');
   const loaded = await loadCliConfig(options);
   const demo = options.demo ? await startDemo(loaded.config) : null;
   const config: MeshConfig = demo ? demo.config : loaded.config;

@@ -1,10 +1,14 @@
 /** `gpu-mesh status [--json] [--watch]` */
-import { NodeStore } from '../mesh/store.js';
+import type { Redis } from 'ioredis';
+import type { MeshConfig } from '../config/types.js';
 import { readMesh } from '../mesh/read.js';
+import { meshNodes } from '../mesh/registry.js';
+import { NodeStore } from '../mesh/store.js';
+import type { MeshView } from '../mesh/view.js';
 import { connectForRequests } from '../runtime/redis.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';
-import { STATUS_EXIT, formatStatusTable, statusExitCode } from './status-format.js';
+import { formatStatusTable, STATUS_EXIT, statusExitCode } from './status-format.js';
 
 const GIVE_UP_MS = 5000;
 const WATCH_EVERY_MS = 2000;
@@ -18,11 +22,9 @@ export async function runStatus(options: StatusOptions): Promise<number> {
   const { config } = await loadCliConfig(options);
   const redis = connectForRequests(config.redis.url);
   redis.on('error', () => {});
-  const store = new NodeStore(redis, config.redis.prefix);
-  const enabled = new Set(config.nodes.filter((node) => node.enabled).map((node) => node.id));
   try {
     for (;;) {
-      const mesh = await withDeadline(readMesh(store, config, Date.now()), GIVE_UP_MS);
+      const { mesh, enabled } = await withDeadline(readCurrentMesh(redis, config), GIVE_UP_MS);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(mesh)}\n`);
       } else {
@@ -37,11 +39,22 @@ export async function runStatus(options: StatusOptions): Promise<number> {
   }
 }
 
+async function readCurrentMesh(
+  redis: Redis,
+  config: MeshConfig,
+): Promise<{ mesh: MeshView; enabled: Set<string> }> {
+  const nodes = await meshNodes(redis, config.redis.prefix, config.nodes);
+  const store = new NodeStore(redis, config.redis.prefix);
+  const mesh = await readMesh({ store, nodes, retainMs: config.stats.retain, now: Date.now() });
+  return { mesh, enabled: new Set(nodes.filter((node) => node.enabled).map((node) => node.id)) };
+}
+
 async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new UserError(`status: Redis did not answer within ${ms / 1000} s`, STATUS_EXIT.unreadable)),
+      () =>
+        reject(new UserError(`status: Redis did not answer within ${ms / 1000} s`, STATUS_EXIT.unreadable)),
       ms,
     );
   });

@@ -27,7 +27,14 @@ export type RecoveryAction =
   | { kind: 'none' }
   | { kind: 'command'; command: string[]; timeout: number }
   | { kind: 'ssh'; host: string; command: string[]; timeout: number }
-  | { kind: 'http'; url: string; method: string; headers: Record<string, string>; body: string; timeout: number }
+  | {
+      kind: 'http';
+      url: string;
+      method: string;
+      headers: Record<string, string>;
+      body: string;
+      timeout: number;
+    }
   | { kind: 'agent'; command: string[]; timeout: number };
 
 export interface NodeConfig {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { NodeConfig } from '../config/types.js';
-import { applyCheck, wantsDeepCheck, type Transition } from '../mesh/state.js';
+import { applyCheck, type Transition, wantsDeepCheck } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
 import type { NodeStatus, ProbeResult, SoftSignal } from '../mesh/types.js';
 import { QUEUE_NAMES, safeJobId } from './queues.js';
@@ -28,6 +28,9 @@ export interface CheckSummary {
   error: string | null;
   version: string | null;
   models: number | null;
+  /** When the check started and when it was due (epoch ms); their difference is the schedule lag. */
+  startedAt: number | null;
+  plannedAt: number | null;
 }
 
 export const healthCheckJob = {
@@ -53,11 +56,17 @@ export interface HealthCheckDeps {
   now(): number;
   /** Schedules a confirmation check after `delayMs` (idempotent per jobId). */
   scheduleConfirm(nodeId: string, jobId: string, delayMs: number): Promise<void>;
-  /** Receives what the winning state change produced (alerts consume these). */
+  /** Receives what the winning state change produced (alerts and recovery consume these). */
   onChange(node: NodeConfig, transitions: Transition[], signals: SoftSignal[]): Promise<void>;
+  /** Sees every finished check (metrics). */
+  onChecked?(node: NodeConfig, summary: CheckSummary): void;
 }
 
-export async function runHealthCheck(payload: HealthCheckPayload, deps: HealthCheckDeps): Promise<CheckSummary> {
+export async function runHealthCheck(
+  payload: HealthCheckPayload,
+  deps: HealthCheckDeps,
+  plannedAt: number | null = null,
+): Promise<CheckSummary> {
   const node = deps.findNode(payload.nodeId);
   if (!node?.enabled) return skipped(payload.nodeId, node ? 'node disabled' : 'node not in config');
 
@@ -73,7 +82,12 @@ export async function runHealthCheck(payload: HealthCheckPayload, deps: HealthCh
     return {
       state: outcome.state,
       transitions: outcome.transitions,
-      record: { at: startedAt, ok: outcome.passed, latencyMs: result.latencyMs, error: outcome.state.lastError },
+      record: {
+        at: startedAt,
+        ok: outcome.passed,
+        latencyMs: result.latencyMs,
+        error: outcome.state.lastError,
+      },
       extra: outcome,
       unchanged: outcome.stale,
     };
@@ -87,16 +101,20 @@ export async function runHealthCheck(payload: HealthCheckPayload, deps: HealthCh
       await deps.scheduleConfirm(node.id, jobId, node.checks.retryInterval);
     }
   }
-  return {
+  const summary: CheckSummary = {
     nodeId: node.id,
     skipped: null,
     ok: outcome.passed,
     status: outcome.state.status,
     latencyMs: result.latencyMs,
-    error: outcome.passed ? null : outcome.state.lastError,
+    error: outcome.passed ? null : outcome.stale && !result.ok ? result.error : outcome.state.lastError,
     version: result.ok ? result.version : null,
     models: result.ok ? result.models : null,
+    startedAt,
+    plannedAt,
   };
+  deps.onChecked?.(node, summary);
+  return summary;
 }
 
 function skipped(nodeId: string, why: string): CheckSummary {
@@ -109,5 +127,7 @@ function skipped(nodeId: string, why: string): CheckSummary {
     error: null,
     version: null,
     models: null,
+    startedAt: null,
+    plannedAt: null,
   };
 }

@@ -1,6 +1,6 @@
 /** A check asked for by a person (`gpu-mesh check`, `POST /api/nodes/:id/check`): through the queue, awaited. */
 import { Job, type Queue } from 'bullmq';
-import type { NodeConfig } from '../config/types.js';
+import type { ChecksConfig } from '../config/types.js';
 import { type CheckSummary, type HealthCheckPayload, healthCheckJob } from './health-check.js';
 import { safeJobId } from './queues.js';
 
@@ -8,9 +8,9 @@ const POLL_MS = 25;
 /** Beyond the check's own deadline, how long a worker may take to pick the job up. */
 const PICKUP_MS = 5000;
 
-export function manualCheckWaitMs(node: NodeConfig): number {
-  const deep = node.checks.deep.every > 0 ? node.checks.deep.timeout : 0;
-  return node.checks.timeout + deep + PICKUP_MS;
+export function manualCheckWaitMs(checks: ChecksConfig): number {
+  const deep = checks.deep.every > 0 ? checks.deep.timeout : 0;
+  return checks.timeout + deep + PICKUP_MS;
 }
 
 /** Resolves with the check's summary, or null when no worker finished it within `waitMs`. */

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { NodeConfig } from '../config/types.js';
+import type { NodeStore } from '../mesh/store.js';
 import { type HealthCheckPayload, healthCheckJob } from './health-check.js';
+import { safeJobId } from './queues.js';
 
 const IN_FLIGHT = 64;
 
@@ -35,9 +37,14 @@ export async function removeNodeSchedules(queue: Queue, nodeIds: readonly string
 }
 
 /** Makes the schedulers exactly those of the enabled nodes: upserts them and removes the rest. */
-export async function syncNodeSchedules(queue: Queue, nodes: readonly NodeConfig[]): Promise<{ removed: string[] }> {
+export async function syncNodeSchedules(
+  queue: Queue,
+  nodes: readonly NodeConfig[],
+): Promise<{ removed: string[] }> {
   await upsertNodeSchedules(queue, nodes);
-  const wanted = new Set(nodes.filter((node) => node.enabled).map((node) => healthCheckJob.schedulerId(node.id)));
+  const wanted = new Set(
+    nodes.filter((node) => node.enabled).map((node) => healthCheckJob.schedulerId(node.id)),
+  );
   const existing = await queue.getJobSchedulers(0, -1);
   const orphans = existing
     .map((scheduler) => scheduler.key)
@@ -50,4 +57,25 @@ async function inBatches<T>(items: readonly T[], run: (item: T) => Promise<unkno
   for (let start = 0; start < items.length; start += IN_FLIGHT) {
     await Promise.all(items.slice(start, start + IN_FLIGHT).map(run));
   }
+}
+
+/** Nodes never checked get a check now rather than at their first slot, up to an interval away. */
+export async function checkNewNodesNow(
+  queue: Queue,
+  store: NodeStore,
+  nodes: readonly NodeConfig[],
+): Promise<void> {
+  const enabled = nodes.filter((node) => node.enabled);
+  const states = await store.readMany(enabled.map((node) => node.id));
+  const unchecked = enabled.filter((_, index) => states[index]?.version === 0);
+  await queue.addBulk(
+    unchecked.map((node) => {
+      const data: HealthCheckPayload = { nodeId: node.id, reason: 'schedule' };
+      return {
+        name: healthCheckJob.jobName(node.id),
+        data,
+        opts: { ...healthCheckJob.options, jobId: safeJobId('first', node.id) },
+      };
+    }),
+  );
 }

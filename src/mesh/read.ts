@@ -1,31 +1,45 @@
 /** Reads the mesh as SPEC's JSON shapes: used by `/api/mesh`, `/api/nodes/:id` and `gpu-mesh status`. */
-import type { MeshConfig, NodeConfig } from '../config/types.js';
-import type { CheckRecord } from './state.js';
+
+import type { NodeInfo } from './registry.js';
+import type { CheckRecord, NodeState } from './state.js';
 import type { NodeStore } from './store.js';
 import { type MeshView, meshView, type NodeView, nodeView } from './view.js';
 
-export async function readMesh(store: NodeStore, config: MeshConfig, now: number): Promise<MeshView> {
-  const states = await store.readMany(config.nodes.map((node) => node.id));
-  const views = config.nodes.map((node, index) => view(node, states[index]?.state, config, now));
-  return meshView(views, new Set(config.nodes.filter((node) => node.enabled).map((node) => node.id)));
-}
-
-export async function readNode(
-  store: NodeStore,
-  config: MeshConfig,
-  node: NodeConfig,
-  now: number,
-): Promise<NodeView & { history: CheckRecordView[] }> {
-  const [{ state }, history] = await Promise.all([store.read(node.id), store.history(node.id)]);
-  return {
-    ...view(node, state, config, now),
-    history: history.map((record) => ({ ...record, at: new Date(record.at).toISOString() })),
-  };
+export interface ReadContext {
+  store: NodeStore;
+  nodes: readonly NodeInfo[];
+  retainMs: number;
+  now: number;
 }
 
 export type CheckRecordView = Omit<CheckRecord, 'at'> & { at: string };
 
-function view(node: NodeConfig, state: Parameters<typeof nodeView>[1] | undefined, config: MeshConfig, now: number) {
+export async function readMesh(context: ReadContext): Promise<MeshView> {
+  const states = await context.store.readMany(context.nodes.map((node) => node.id));
+  const views = context.nodes.map((node, index) => view(node, states[index]?.state, context));
+  return meshView(views, new Set(context.nodes.filter((node) => node.enabled).map((node) => node.id)));
+}
+
+export async function readNode(
+  context: ReadContext,
+  node: NodeInfo,
+): Promise<NodeView & { history: CheckRecordView[] }> {
+  const [{ state }, history] = await Promise.all([
+    context.store.read(node.id),
+    context.store.history(node.id),
+  ]);
+  return {
+    ...view(node, state, context),
+    history: history.map((record) => ({ ...record, at: new Date(record.at).toISOString() })),
+  };
+}
+
+function view(node: NodeInfo, state: NodeState | undefined, context: ReadContext): NodeView {
   if (!state) throw new Error(`no state read for node ${node.id}`);
-  return nodeView(node, state, { now, retainMs: config.stats.retain, silenced: false, watch: 'off' });
+  return nodeView(node, state, {
+    now: context.now,
+    retainMs: context.retainMs,
+    silenced: false,
+    watch: 'off',
+  });
 }

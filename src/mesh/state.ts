@@ -151,7 +151,14 @@ export function applyCheck(
   retainMs: number,
 ): CheckOutcome {
   if (prev.lastCheckAt !== null && at < prev.lastCheckAt) {
-    return { state: prev, transitions: [], raisedSignals: [], passed: result.ok, confirmSoon: false, stale: true };
+    return {
+      state: prev,
+      transitions: [],
+      raisedSignals: [],
+      passed: result.ok,
+      confirmSoon: false,
+      stale: true,
+    };
   }
   const verdict = judge(prev, result, thresholds.deep.failAfter);
   const passed = verdict.error === null;
@@ -268,7 +275,11 @@ function move(
 }
 
 /** A recovery attempt starts: the node is `recovering` until the attempt ends. */
-export function startRecovery(nodeId: string, prev: NodeState, at: number): { state: NodeState; transitions: Transition[] } {
+export function startRecovery(
+  nodeId: string,
+  prev: NodeState,
+  at: number,
+): { state: NodeState; transitions: Transition[] } {
   if (prev.status === 'recovering' || prev.status === 'healthy') return { state: prev, transitions: [] };
   const next = { ...prev };
   return { state: next, transitions: [move(nodeId, prev, next, 'recovering', at, prev.lastError)] };
@@ -294,7 +305,12 @@ function newSignals(active: readonly string[], current: readonly SoftSignal[]): 
   return current.filter((signal) => !active.includes(signalKey(signal)));
 }
 
-function recordUptime(buckets: readonly UptimeBucket[], at: number, ok: boolean, retainMs: number): UptimeBucket[] {
+function recordUptime(
+  buckets: readonly UptimeBucket[],
+  at: number,
+  ok: boolean,
+  retainMs: number,
+): UptimeBucket[] {
   const width = Math.max(1, Math.floor(retainMs / UPTIME_BUCKETS));
   const start = at - (at % width);
   const kept = buckets.filter(([bucketStart]) => bucketStart > at - retainMs);

@@ -5,7 +5,7 @@
  * the loser re-reads and re-applies (or finds its result stale).
  */
 import type { Redis } from 'ioredis';
-import { initialState, type NodeState, type Transition, type CheckRecord } from './state.js';
+import { type CheckRecord, initialState, type NodeState, type Transition } from './state.js';
 
 /** How many recent checks per node are kept for `/api/nodes/:id` and the stats report. */
 export const HISTORY_LENGTH = 200;
@@ -132,5 +132,8 @@ export class NodeStore {
 
 function parseStored(version: string | null, json: string | null): StoredState {
   if (version === null || json === null) return { version: 0, state: initialState() };
-  return { version: Number(version), state: { ...initialState(), ...(JSON.parse(json) as Partial<NodeState>) } };
+  return {
+    version: Number(version),
+    state: { ...initialState(), ...(JSON.parse(json) as Partial<NodeState>) },
+  };
 }

@@ -52,14 +52,7 @@ export type DeepOutcome =
   | { kind: 'skipped'; reason: string };
 
 /** Why a check failed, in words a person can act on. */
-export type FailureKind =
-  | 'timeout'
-  | 'connection'
-  | 'http'
-  | 'forbidden'
-  | 'invalid'
-  | 'too_large'
-  | 'deep';
+export type FailureKind = 'timeout' | 'connection' | 'http' | 'forbidden' | 'invalid' | 'too_large' | 'deep';
 
 /** The outcome of one check of one node. */
 export type ProbeResult =

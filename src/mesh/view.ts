@@ -1,5 +1,5 @@
 /** The Node and mesh JSON shapes of SPEC, built from config + stored state. Pure. */
-import type { NodeConfig } from '../config/types.js';
+import type { NodeInfo } from './registry.js';
 import { type NodeState, round1, successRate, uptimeScore } from './state.js';
 import type { NodeStatus } from './types.js';
 
@@ -46,7 +46,7 @@ function iso(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
 
-export function nodeView(node: NodeConfig, state: NodeState, context: ViewContext): NodeView {
+export function nodeView(node: NodeInfo, state: NodeState, context: ViewContext): NodeView {
   return {
     id: node.id,
     name: node.name,
