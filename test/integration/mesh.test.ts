@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshView, NodeView } from '../../src/mesh/view.js';
-import { type TestMesh, startTestMesh } from '../helpers/mesh.js';
+import { startTestMesh, type TestMesh } from '../helpers/mesh.js';
 import { waitFor } from '../helpers/wait.js';
 
 async function mesh(t: TestMesh): Promise<MeshView> {
@@ -46,8 +46,12 @@ describe('a running mesh (interval 1 s, retryInterval 250 ms, timeout 500 ms)', 
     expect(Date.now() - killedAt).toBeLessThan(4000);
     expect(dead.lastError).toBe('connection refused');
     expect(dead.incidentId).toMatch(/^sim-1:\d+$/);
-    expect(t.logs.some((line) => line.includes('"to":"degraded"') && line.includes('"severity":"WARNING"'))).toBe(true);
-    expect(t.logs.some((line) => line.includes('"to":"unhealthy"') && line.includes('"severity":"ERROR"'))).toBe(true);
+    expect(
+      t.logs.some((line) => line.includes('"to":"degraded"') && line.includes('"severity":"WARNING"')),
+    ).toBe(true);
+    expect(
+      t.logs.some((line) => line.includes('"to":"unhealthy"') && line.includes('"severity":"ERROR"')),
+    ).toBe(true);
 
     const revivedAt = Date.now();
     await t.simulator.setMode('sim-1', 'healthy');

@@ -1,0 +1,93 @@
+import { writeFileSync } from 'node:fs';
+import { Queue } from 'bullmq';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { type RunningService, startService } from '../../src/main.js';
+import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { freePort, startPrivateRedis } from '../../src/runtime/private-redis.js';
+import { startCli, writeTempConfig } from '../helpers/cli.js';
+import { meshYaml } from '../helpers/mesh.js';
+import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';
+import { waitFor } from '../helpers/wait.js';
+
+describe('editing mesh.yaml while running', () => {
+  let simulator: Simulator;
+  let service: RunningService;
+  let path: string;
+  const prefix = uniquePrefix();
+  const redis = connectTestRedis();
+  const queue = new Queue('health-check', { connection: redis, prefix });
+
+  const schedulerIds = async () => (await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort();
+  const yamlFor = (ids: string[]) => {
+    const nodes = simulator.nodes.filter((n) => ids.includes(n.id));
+    return meshYaml(prefix, { ...simulator, nodes }, {});
+  };
+
+  beforeAll(async () => {
+    simulator = await startSimulator({ count: 3 });
+    path = writeTempConfig(yamlFor(['sim-1', 'sim-2']));
+    const load = async () => (await loadConfig({ path, env: {}, cwd: '/' })).config;
+    service = await startService({
+      config: await load(),
+      configSource: path,
+      loadConfig: load,
+      roles: ['scheduler', 'worker'],
+      logger: pino({ level: 'silent' }),
+    });
+  });
+
+  afterAll(async () => {
+    await service?.close();
+    await simulator?.close();
+    await queue.close();
+    await dropPrefix(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('adds and removes node schedules without a restart', async () => {
+    expect(await schedulerIds()).toEqual(['check-sim-1', 'check-sim-2']);
+    writeFileSync(path, yamlFor(['sim-2', 'sim-3']));
+    await waitFor(
+      async () => (await schedulerIds()).join() === 'check-sim-2,check-sim-3',
+      'schedules follow the file',
+    );
+    await waitFor(() => (simulator.requests('sim-3')['/api/version'] ?? 0) > 0, 'the new node checked');
+  });
+
+  it('refuses an invalid edit and keeps the running config', async () => {
+    writeFileSync(path, `${yamlFor(['sim-2'])}\nbogus: 1\n`);
+    await service.reload();
+    expect(service.config().nodes.map((n) => n.id)).toEqual(['sim-2', 'sim-3']);
+    expect(await schedulerIds()).toEqual(['check-sim-2', 'check-sim-3']);
+  });
+});
+
+describe('a Redis that is down at start', () => {
+  it('is waited for with a clear log line, then the mesh carries on', async () => {
+    const port = await freePort();
+    const path = writeTempConfig(
+      `redis: { url: "redis://127.0.0.1:${port}", prefix: ${uniquePrefix()} }\nnodes: []\n`,
+    );
+    const gpuMesh = startCli(['start', '--role', 'scheduler,worker', '--config', path]);
+    try {
+      await waitFor(() => gpuMesh.output().includes('is unreachable'), 'the unreachable line');
+      const redis = await startPrivateRedis({ port });
+      try {
+        await waitFor(
+          () => gpuMesh.output().includes('check schedules in place'),
+          'startup to finish',
+          15_000,
+        );
+        expect(gpuMesh.child.exitCode).toBeNull();
+      } finally {
+        gpuMesh.child.kill('SIGTERM');
+        expect(await gpuMesh.exited).toBe(0);
+        await redis.stop();
+      }
+    } finally {
+      gpuMesh.child.kill('SIGKILL');
+    }
+  });
+});
