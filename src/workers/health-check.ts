@@ -14,7 +14,7 @@ export function startHealthCheckWorker(settings: WorkerSettings, deps: HealthChe
     async (job) => {
       const payload = healthCheckPayload.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
-      return runHealthCheck(payload.data, deps);
+      return runHealthCheck(payload.data, deps, job.timestamp + (job.delay ?? 0));
     },
     { connection: settings.connection, prefix: settings.prefix, concurrency: settings.concurrency },
   );

@@ -20,7 +20,10 @@ const thresholds: Thresholds = {
   deep: { every: 0, model: '', timeout: 60_000, failAfter: 2 },
 };
 
-function ok(deep: DeepOutcome | null = null, signals: Extract<ProbeResult, { ok: true }>['signals'] = []): ProbeResult {
+function ok(
+  deep: DeepOutcome | null = null,
+  signals: Extract<ProbeResult, { ok: true }>['signals'] = [],
+): ProbeResult {
   return {
     ok: true,
     latencyMs: 6.4,
@@ -151,7 +154,10 @@ describe('deep checks', () => {
   });
 
   it('never counts a busy deep probe as a failure', () => {
-    const { outcomes, state } = run([ok({ kind: 'busy', model: 'llama3' }), ok({ kind: 'busy', model: 'llama3' })], deep);
+    const { outcomes, state } = run(
+      [ok({ kind: 'busy', model: 'llama3' }), ok({ kind: 'busy', model: 'llama3' })],
+      deep,
+    );
     expect(outcomes.every((o) => o.passed)).toBe(true);
     expect(state.status).toBe('healthy');
   });
