@@ -4,26 +4,29 @@
  * real dependencies and closes them, in order, on shutdown.
  */
 import { Queue, type Worker } from 'bullmq';
+import { startAgent } from './agent/index.js';
 import { type RunningServer, startServer } from './board/server.js';
 import { diffNodes } from './config/diff.js';
 import { secretValues } from './config/mask.js';
 import { watchConfigFile } from './config/reload.js';
 import type { MeshConfig, NodeConfig } from './config/types.js';
-import { healthCheckJob } from './jobs/health-check.js';
+import { type HealthCheckDeps, healthCheckJob } from './jobs/health-check.js';
 import { QUEUE_NAMES } from './jobs/queues.js';
-import {
-  checkNewNodesNow,
-  removeNodeSchedules,
-  syncNodeSchedules,
-  upsertNodeSchedules,
-} from './jobs/schedules.js';
+import { ScheduleKeeper } from './jobs/reassert.js';
+import { checkNewNodesNow, removeNodeSchedules, upsertNodeSchedules } from './jobs/schedules.js';
 import { publishNodes } from './mesh/registry.js';
 import { NodeStore } from './mesh/store.js';
 import { logTransition } from './mesh/transition-log.js';
+import { CheckRecorder } from './metrics/check-recorder.js';
 import { createProbe, type Probe } from './probes/probe-service.js';
+import { logRecoveryEvent, logStalled } from './recovery/events-log.js';
+import { type SelfHealing, startSelfHealing } from './recovery/service.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { connectForService, describeRedisUrl } from './runtime/redis.js';
+import { type Alerting, type AlertingTuning, startAlerting, syncAlertSchedules } from './workers/alerts.js';
+import { closeWorker } from './workers/close.js';
 import { startHealthCheckWorker } from './workers/health-check.js';
+import { startStatsRole } from './workers/stats-role.js';
 
 export const ROLES = ['scheduler', 'worker', 'server', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
@@ -38,7 +41,13 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Health-check jobs processed at once by this process. */
   concurrency?: number;
+  /** Recovery job lock duration (tests shorten it to see a killed holder's job taken over sooner). */
+  recoveryLockMs?: number;
+  /** The alert workers' own settings (tests shorten delivery retries). */
+  alerting?: AlertingTuning;
   now?: () => number;
+  /** The node this process is the GPU-host agent of (required with the `agent` role: `--node ID`). */
+  agentNodeId?: string;
 }
 
 export interface RunningService {
@@ -67,50 +76,121 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const redis = connectForService(config.redis.url, logger, 'main');
   const store = new NodeStore(redis, prefix);
   const checkQueue = new Queue(QUEUE_NAMES.healthCheck, { connection: redis, prefix });
+  const checkRecorder = new CheckRecorder(redis, prefix, () => config, logger);
   let nodesById = indexNodes(config.nodes);
+  const schedules = new ScheduleKeeper(redis, prefix, checkQueue);
 
   const closers: (() => Promise<unknown>)[] = [];
   let probe: Probe | null = null;
   let worker: Worker | null = null;
 
+  let selfHealing: SelfHealing | null = null;
+  const alerting: Alerting | null = has('worker')
+    ? startAlerting({
+        connection: redis,
+        prefix,
+        config: () => config,
+        store,
+        logger,
+        now,
+        tuning: options.alerting,
+      })
+    : null;
   if (has('worker')) {
-    probe = createProbe();
+    const activeProbe = createProbe();
+    probe = activeProbe;
+    const checkDeps: HealthCheckDeps = {
+      findNode: (id) => nodesById.get(id),
+      probe: activeProbe.check,
+      store,
+      retainMs: config.stats.retain,
+      now,
+      scheduleConfirm: async (nodeId, jobId, delay) => {
+        await checkQueue.add(
+          healthCheckJob.jobName(nodeId),
+          { nodeId, reason: 'confirm' },
+          { ...healthCheckJob.options, jobId, delay },
+        );
+      },
+      onChecked: checkRecorder.observe,
+      onChange: async (node, transitions, signals) => {
+        for (const transition of transitions) logTransition(logger, node, transition);
+        await alerting?.emit(node, transitions, signals);
+        await selfHealing?.onTransitions(node, transitions);
+      },
+    };
     worker = startHealthCheckWorker(
       { connection: redis, prefix, concurrency: options.concurrency ?? 100 },
-      {
-        findNode: (id) => nodesById.get(id),
-        probe: probe.check,
-        store,
-        retainMs: config.stats.retain,
-        now,
-        scheduleConfirm: async (nodeId, jobId, delay) => {
-          await checkQueue.add(
-            healthCheckJob.jobName(nodeId),
-            { nodeId, reason: 'confirm' },
-            { ...healthCheckJob.options, jobId, delay },
-          );
-        },
-        onChange: async (node, transitions) => {
-          for (const transition of transitions) logTransition(logger, node, transition);
-        },
-      },
+      checkDeps,
     );
     worker.on('error', (error) => logger.error({ err: error.message }, 'health-check worker error'));
     worker.on('failed', (job, error) =>
       logger.error({ job: job?.name, err: error.message }, `health-check job failed: ${error.message}`),
     );
+    selfHealing = startSelfHealing({
+      redis,
+      prefix,
+      config: () => config,
+      findNode: (id) => nodesById.get(id),
+      store,
+      checkDeps,
+      unloadModels: (node, models) => activeProbe.unloadModels(node, models),
+      // With alerting, the log channel writes these as alerts (one line each); without, a plain log line.
+      emit: async (event) => (alerting ? alerting.recoveryEvent(event) : logRecoveryEvent(logger, event)),
+      keepalive: {
+        reportStalled: async (stalled) =>
+          alerting ? alerting.monitorStalled(stalled) : logStalled(logger, stalled),
+        warm: (node, models, keepAliveMs) => activeProbe.warmModels(node, models, keepAliveMs),
+        reassertSchedules: (current) => schedules.assert(current),
+      },
+      logger,
+      now,
+      shutdownGraceMs: SHUTDOWN_GRACE_MS,
+      lockDurationMs: options.recoveryLockMs,
+    });
   }
 
+  let scheduleWatchdog: NodeJS.Timeout | undefined;
   if (has('scheduler')) {
-    await publishNodes(redis, prefix, config.nodes);
-    await syncNodeSchedules(checkQueue, config.nodes);
+    await schedules.assert(config);
+    await syncAlertSchedules(redis, prefix, config);
     await checkNewNodesNow(checkQueue, store, config.nodes);
+    // A Redis that lost its data also lost the keepalive sweep's own scheduler: notice it here.
+    scheduleWatchdog = setInterval(() => {
+      schedules.assertIfLost(config, logger).catch(() => undefined);
+    }, config.keepalive.interval);
+    scheduleWatchdog.unref();
     logger.info({ nodes: config.nodes.filter((n) => n.enabled).length }, 'check schedules in place');
   }
 
   const server = has('server')
     ? await startServer({ config: () => config, redis, store, checkQueue, logger, now })
     : null;
+
+  // The GPU-host agent of one node: runs its restart command on request, publishes GPU telemetry.
+  if (has('agent')) {
+    if (!options.agentNodeId) throw new Error('the agent role needs agentNodeId (--node ID)');
+    const agent = startAgent({
+      redis,
+      prefix,
+      nodeId: options.agentNodeId,
+      findNode: (id) => nodesById.get(id),
+      logger,
+      secrets: secretValues(config),
+      now,
+    });
+    closers.push(() => agent.close());
+  }
+
+  const stats = await startStatsRole({
+    redis,
+    prefix,
+    logger,
+    now,
+    config: () => config,
+    scheduler: has('scheduler'),
+    worker: has('worker'),
+  });
 
   const applyConfig = async (next: MeshConfig): Promise<void> => {
     const diff = diffNodes(config.nodes, next.nodes);
@@ -122,6 +202,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       await upsertNodeSchedules(checkQueue, [...diff.added, ...diff.changed]);
       await publishNodes(redis, prefix, next.nodes);
       await checkNewNodesNow(checkQueue, store, diff.added);
+      await stats.reschedule(next);
+      await syncAlertSchedules(redis, prefix, next);
     }
     logger.info(
       {
@@ -149,13 +231,22 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       ),
   });
 
-  closers.push(async () => watcher.close());
+  closers.push(async () => {
+    watcher.close();
+    clearInterval(scheduleWatchdog);
+  });
   if (server) closers.push(() => server.close());
-  if (worker) {
-    const closing = worker;
-    closers.push(() => closeWorker(closing, logger));
-  }
-  closers.push(() => checkQueue.close());
+  const closingWorker = worker;
+  const closingHealing = selfHealing;
+  closers.push(() =>
+    Promise.all([
+      closingWorker && closeWorker(closingWorker, logger, SHUTDOWN_GRACE_MS),
+      closingHealing?.close(),
+    ]),
+  );
+  if (alerting) closers.push(() => alerting.close());
+  closers.push(() => Promise.all([checkQueue.close(), schedules.close()]));
+  closers.push(() => stats.close());
   if (probe) closers.push(async () => probe?.close());
   closers.push(() => redis.quit().catch(() => redis.disconnect()));
 
@@ -184,18 +275,4 @@ async function serviceLogger(config: MeshConfig): Promise<Logger> {
     secrets: secretValues(config),
     pretty: Boolean(process.stdout.isTTY),
   });
-}
-
-/** Active checks finish (they are bounded by checks.timeout); past the grace period, give up on them. */
-async function closeWorker(worker: Worker, logger: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), SHUTDOWN_GRACE_MS);
-  });
-  const outcome = await Promise.race([worker.close().then(() => 'closed' as const), grace]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') {
-    logger.warn('active jobs did not finish in time; their locks expire and other processes retry them');
-    await worker.close(true);
-  }
 }

@@ -1,25 +1,23 @@
 /** The REST API of SPEC "HTTP": mesh and node views, and actions as the CLI offers them. */
-import { Router } from 'express';
-import { manualCheckWaitMs, requestCheck } from '../jobs/manual-check.js';
-import { type ReadContext, readMesh, readNode } from '../mesh/read.js';
-import { meshNodes } from '../mesh/registry.js';
+import express, { Router } from 'express';
+import { requestCheck } from '../jobs/manual-check.js';
+import { type ReadContext, readContext, readMesh, readNode } from '../mesh/read.js';
+import { maintenanceRouter } from './api-maintenance.js';
 import type { ServerDeps } from './server.js';
 
-async function readContext(deps: ServerDeps): Promise<ReadContext> {
-  const config = deps.config();
-  const nodes = await meshNodes(deps.redis, config.redis.prefix, config.nodes);
-  return { store: deps.store, nodes, retainMs: config.stats.retain, now: deps.now() };
+function currentContext(deps: ServerDeps): Promise<ReadContext> {
+  return readContext(deps.redis, deps.config(), deps.now());
 }
 
 export function apiRouter(deps: ServerDeps): Router {
   const router = Router();
 
   router.get('/mesh', async (_req, res) => {
-    res.json(await readMesh(await readContext(deps)));
+    res.json(await readMesh(await currentContext(deps)));
   });
 
   router.get('/nodes/:id', async (req, res) => {
-    const context = await readContext(deps);
+    const context = await currentContext(deps);
     const node = context.nodes.find((candidate) => candidate.id === req.params.id);
     if (!node) {
       res.status(404).json({ error: `unknown node: ${req.params.id}` });
@@ -30,17 +28,13 @@ export function apiRouter(deps: ServerDeps): Router {
 
   router.post('/nodes/:id/check', async (req, res) => {
     const config = deps.config();
-    const { nodes } = await readContext(deps);
+    const { nodes } = await currentContext(deps);
     if (!nodes.some((candidate) => candidate.id === req.params.id)) {
       res.status(404).json({ error: `unknown node: ${req.params.id}` });
       return;
     }
     const node = config.nodes.find((candidate) => candidate.id === req.params.id);
-    const summary = await requestCheck(
-      deps.checkQueue,
-      req.params.id,
-      manualCheckWaitMs(node?.checks ?? config.checks),
-    );
+    const summary = await requestCheck(deps.checkQueue, req.params.id, node?.checks ?? config.checks);
     if (!summary) {
       res.status(504).json({ error: 'no worker answered in time' });
       return;
@@ -48,5 +42,6 @@ export function apiRouter(deps: ServerDeps): Router {
     res.json(summary);
   });
 
+  router.use(express.json(), maintenanceRouter(deps));
   return router;
 }

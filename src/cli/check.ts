@@ -1,6 +1,6 @@
 /** `gpu-mesh check NODE`: one check now, through the queue, printed. */
 import { Queue } from 'bullmq';
-import { manualCheckWaitMs, requestCheck } from '../jobs/manual-check.js';
+import { requestCheck } from '../jobs/manual-check.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
 import { meshNodes } from '../mesh/registry.js';
 import { connectForRequests } from '../runtime/redis.js';
@@ -25,7 +25,7 @@ export async function runCheck(nodeId: string, options: CheckOptions): Promise<n
     if (!node)
       throw new UserError(`check: unknown node "${nodeId}" (known: ${nodes.map((n) => n.id).join(', ')})`);
     const checks = config.nodes.find((candidate) => candidate.id === nodeId)?.checks ?? config.checks;
-    const summary = await requestCheck(queue, node.id, manualCheckWaitMs(checks)).catch(unreachable);
+    const summary = await requestCheck(queue, node.id, checks).catch(unreachable);
     if (!summary)
       throw new UserError(`check: no worker answered in time (is \`gpu-mesh start\` running?)`, 3);
     if (options.json) {

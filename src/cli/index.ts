@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 /** The `gpu-mesh` command line: parse arguments, run a command, map outcomes to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
+import { runAlerts } from './alerts.js';
 import { runCheck } from './check.js';
 import { runConfigCheck } from './config-check.js';
 import { UserError } from './errors.js';
+import { runRecover } from './recover.js';
+import { runReport } from './report.js';
+import { runRetry } from './retry.js';
+import { runSilence, runUnsilence } from './silence.js';
 import { runSimulateCommand } from './simulate.js';
 import { runStart } from './start.js';
 import { runStatus } from './status.js';
@@ -67,6 +72,40 @@ export function buildProgram(): Command {
     .argument('<node>', 'node id')
     .option('--json', 'print the result as JSON')
     .action(exitWith(runCheck));
+
+  withConfig(program.command('recover'))
+    .description('a manual recovery of NODE now (even a healthy one); waits and prints the outcome')
+    .argument('<node>', 'node id')
+    .option('--no-wait', 'enqueue it and return at once')
+    .action(exitWith(runRecover));
+
+  withConfig(program.command('retry'))
+    .description('retry the failed jobs of a queue')
+    .option('--queue <name>', 'queue name', 'recovery')
+    .action(exitWith(runRetry));
+
+  withConfig(program.command('silence'))
+    .description('maintenance: no alerts and no automatic recovery for NODE, for a while')
+    .argument('<node>', 'node id')
+    .requiredOption('--for <duration>', 'how long, e.g. 30m, 2h')
+    .option('--reason <text>', 'shown in status and alerts')
+    .action(exitWith(runSilence));
+
+  withConfig(program.command('unsilence'))
+    .description('end a maintenance silence now')
+    .argument('<node>', 'node id')
+    .action(exitWith(runUnsilence));
+
+  withConfig(program.command('report'))
+    .description('the latest stats report')
+    .option('--json', 'print the report as JSON (as /api/reports/latest)')
+    .action(exitWith(runReport));
+
+  withConfig(program.command('alerts'))
+    .description('recent alerts, newest first')
+    .option('--since <duration>', 'how far back, e.g. 30m, 1h, 7d', '1h')
+    .option('--json', 'print the alerts as JSON (as /api/alerts)')
+    .action(exitWith(runAlerts));
 
   const config = program.command('config').description('configuration');
   withConfig(config.command('check'))

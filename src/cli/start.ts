@@ -1,4 +1,5 @@
 /** `gpu-mesh start [--role ROLES] [--node ID] [--demo]` */
+import { agentNodeProblem } from '../agent/index.js';
 import { isLoopbackHost } from '../board/auth.js';
 import { PortInUseError } from '../board/server.js';
 import type { MeshConfig } from '../config/types.js';
@@ -16,9 +17,10 @@ export interface StartOptions extends GlobalOptions {
 
 export async function runStart(options: StartOptions): Promise<number> {
   const roles = parseRoles(options.role, options.node);
-  if (roles.includes('agent'))
-    throw new UserError('--role agent: the GPU-host agent is not available in this version');
   const loaded = await loadCliConfig(options);
+  const agentNodeId = roles.includes('agent') ? options.node : undefined;
+  const agentProblem = agentNodeId === undefined ? null : agentNodeProblem(loaded.config.nodes, agentNodeId);
+  if (agentProblem) throw new UserError(agentProblem);
   const demo = options.demo ? await startDemo(loaded.config) : null;
   const config: MeshConfig = demo ? demo.config : loaded.config;
   if (roles.includes('server')) refuseOpenServer(config);
@@ -30,6 +32,7 @@ export async function runStart(options: StartOptions): Promise<number> {
       configSource: demo ? null : loaded.source,
       loadConfig: demo ? async () => config : loaded.reload,
       roles,
+      agentNodeId,
     });
   } catch (error) {
     await demo?.close();

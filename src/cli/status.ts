@@ -1,9 +1,7 @@
 /** `gpu-mesh status [--json] [--watch]` */
 import type { Redis } from 'ioredis';
 import type { MeshConfig } from '../config/types.js';
-import { readMesh } from '../mesh/read.js';
-import { meshNodes } from '../mesh/registry.js';
-import { NodeStore } from '../mesh/store.js';
+import { readContext, readMesh } from '../mesh/read.js';
 import type { MeshView } from '../mesh/view.js';
 import { connectForRequests } from '../runtime/redis.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
@@ -43,10 +41,9 @@ async function readCurrentMesh(
   redis: Redis,
   config: MeshConfig,
 ): Promise<{ mesh: MeshView; enabled: Set<string> }> {
-  const nodes = await meshNodes(redis, config.redis.prefix, config.nodes);
-  const store = new NodeStore(redis, config.redis.prefix);
-  const mesh = await readMesh({ store, nodes, retainMs: config.stats.retain, now: Date.now() });
-  return { mesh, enabled: new Set(nodes.filter((node) => node.enabled).map((node) => node.id)) };
+  const context = await readContext(redis, config, Date.now());
+  const mesh = await readMesh(context);
+  return { mesh, enabled: new Set(context.nodes.filter((node) => node.enabled).map((node) => node.id)) };
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { NodeConfig } from '../config/types.js';
-import { applyCheck, type Transition, wantsDeepCheck } from '../mesh/state.js';
+import { applyCheck, type CheckOutcome, type Transition, wantsDeepCheck } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
 import type { NodeStatus, ProbeResult, SoftSignal } from '../mesh/types.js';
 import { QUEUE_NAMES, safeJobId } from './queues.js';
@@ -69,7 +69,31 @@ export async function runHealthCheck(
 ): Promise<CheckSummary> {
   const node = deps.findNode(payload.nodeId);
   if (!node?.enabled) return skipped(payload.nodeId, node ? 'node disabled' : 'node not in config');
+  const { result, outcome, startedAt } = await checkNode(node, deps);
+  const summary: CheckSummary = {
+    nodeId: node.id,
+    skipped: null,
+    ok: outcome.passed,
+    status: outcome.state.status,
+    latencyMs: result.latencyMs,
+    error: outcome.passed ? null : outcome.stale && !result.ok ? result.error : outcome.state.lastError,
+    version: result.ok ? result.version : null,
+    models: result.ok ? result.models : null,
+    startedAt,
+    plannedAt,
+  };
+  deps.onChecked?.(node, summary);
+  return summary;
+}
 
+/**
+ * One check of a node applied to its state: what scheduled checks, confirmations and a
+ * recovery's verification all do.
+ */
+export async function checkNode(
+  node: NodeConfig,
+  deps: HealthCheckDeps,
+): Promise<{ result: ProbeResult; outcome: CheckOutcome; startedAt: number }> {
   const { state: before } = await deps.store.read(node.id);
   const startedAt = deps.now();
   const deep = wantsDeepCheck(before, node.checks.deep, startedAt)
@@ -101,20 +125,7 @@ export async function runHealthCheck(
       await deps.scheduleConfirm(node.id, jobId, node.checks.retryInterval);
     }
   }
-  const summary: CheckSummary = {
-    nodeId: node.id,
-    skipped: null,
-    ok: outcome.passed,
-    status: outcome.state.status,
-    latencyMs: result.latencyMs,
-    error: outcome.passed ? null : outcome.stale && !result.ok ? result.error : outcome.state.lastError,
-    version: result.ok ? result.version : null,
-    models: result.ok ? result.models : null,
-    startedAt,
-    plannedAt,
-  };
-  deps.onChecked?.(node, summary);
-  return summary;
+  return { result, outcome, startedAt };
 }
 
 function skipped(nodeId: string, why: string): CheckSummary {

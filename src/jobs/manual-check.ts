@@ -1,40 +1,41 @@
 /** A check asked for by a person (`gpu-mesh check`, `POST /api/nodes/:id/check`): through the queue, awaited. */
-import { Job, type Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { ChecksConfig } from '../config/types.js';
+import { awaitJob } from './await-job.js';
 import { type CheckSummary, type HealthCheckPayload, healthCheckJob } from './health-check.js';
 import { safeJobId } from './queues.js';
 
-const POLL_MS = 25;
-/** Beyond the check's own deadline, how long a worker may take to pick the job up. */
-const PICKUP_MS = 5000;
+/** How long a worker may take to pick a job up before we say none is running. */
+export const PICKUP_MS = 5000;
 
-export function manualCheckWaitMs(checks: ChecksConfig): number {
+export function checkDurationMs(checks: ChecksConfig): number {
   const deep = checks.deep.every > 0 ? checks.deep.timeout : 0;
-  return checks.timeout + deep + PICKUP_MS;
+  return checks.timeout + deep + 1000;
 }
 
-/** Resolves with the check's summary, or null when no worker finished it within `waitMs`. */
+/** Resolves with the check's summary, or null when no worker finished it in time. */
 export async function requestCheck(
   queue: Queue,
   nodeId: string,
-  waitMs: number,
+  checks: ChecksConfig,
   now: () => number = Date.now,
 ): Promise<CheckSummary | null> {
   const data: HealthCheckPayload = { nodeId, reason: 'manual' };
-  const job = await queue.add(healthCheckJob.jobName(nodeId), data, {
-    ...healthCheckJob.options,
-    jobId: safeJobId('manual', nodeId, now(), Math.random().toString(36).slice(2, 8)),
-  });
-  const deadline = now() + waitMs;
-  while (now() < deadline) {
-    const current = await Job.fromId<HealthCheckPayload, CheckSummary>(queue, job.id ?? '');
-    if (current?.finishedOn) {
-      if (current.failedReason) throw new Error(`check job failed: ${current.failedReason}`);
-      return current.returnvalue;
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  const jobId = safeJobId('manual', nodeId, now(), Math.random().toString(36).slice(2, 8));
+  await queue.add(healthCheckJob.jobName(nodeId), data, { ...healthCheckJob.options, jobId });
+  const outcome = await awaitJob<CheckSummary>(
+    queue,
+    jobId,
+    { pickupMs: PICKUP_MS, finishMs: checkDurationMs(checks) },
+    now,
+  );
+  switch (outcome.kind) {
+    case 'completed':
+      return outcome.value;
+    case 'failed':
+      throw new Error(`check job failed: ${outcome.reason}`);
+    case 'not_picked_up':
+    case 'timed_out':
+      return null;
   }
-  // Nobody took it: withdraw it so a worker starting later does not run a check nobody awaits.
-  await job.remove().catch(() => undefined);
-  return null;
 }

@@ -1,15 +1,31 @@
 /** Reads the mesh as SPEC's JSON shapes: used by `/api/mesh`, `/api/nodes/:id` and `gpu-mesh status`. */
-
-import type { NodeInfo } from './registry.js';
+import type { Redis } from 'ioredis';
+import type { MeshConfig } from '../config/types.js';
+import { meshNodes, type NodeInfo } from './registry.js';
+import { silencedNodes } from './silence.js';
 import type { CheckRecord, NodeState } from './state.js';
-import type { NodeStore } from './store.js';
+import { NodeStore } from './store.js';
 import { type MeshView, meshView, type NodeView, nodeView } from './view.js';
 
 export interface ReadContext {
   store: NodeStore;
   nodes: readonly NodeInfo[];
+  /** Silenced nodes; none when omitted. */
+  silenced?: ReadonlySet<string>;
   retainMs: number;
   now: number;
+}
+
+/** The nodes the mesh checks (as published by its scheduler) and which of them are silenced. */
+export async function readContext(redis: Redis, config: MeshConfig, now: number): Promise<ReadContext> {
+  const { prefix } = config.redis;
+  const nodes = await meshNodes(redis, prefix, config.nodes);
+  const silenced = await silencedNodes(
+    redis,
+    prefix,
+    nodes.map((node) => node.id),
+  );
+  return { store: new NodeStore(redis, prefix), nodes, silenced, retainMs: config.stats.retain, now };
 }
 
 export type CheckRecordView = Omit<CheckRecord, 'at'> & { at: string };

@@ -1,6 +1,12 @@
 /** Glue from the `health-check` queue to `runHealthCheck`. */
-import { UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
-import { type CheckSummary, type HealthCheckDeps, healthCheckJob, healthCheckPayload, runHealthCheck } from '../jobs/health-check.js';
+import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
+import {
+  type CheckSummary,
+  type HealthCheckDeps,
+  healthCheckJob,
+  healthCheckPayload,
+  runHealthCheck,
+} from '../jobs/health-check.js';
 
 export interface WorkerSettings {
   connection: ConnectionOptions;

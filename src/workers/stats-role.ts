@@ -7,7 +7,6 @@ import type { Redis } from 'ioredis';
 import type { MeshConfig } from '../config/types.js';
 import { runDashboardLine } from '../jobs/dashboard-line.js';
 import { runStatsReport, statsJob, upsertStatsSchedules } from '../jobs/stats.js';
-import type { NodeStore } from '../mesh/store.js';
 import { ReportStore } from '../metrics/report-store.js';
 import type { Logger } from '../runtime/logger.js';
 import { startStatsWorker } from './stats.js';
@@ -16,7 +15,6 @@ export interface StatsRoleOptions {
   redis: Redis;
   prefix: string;
   config(): MeshConfig;
-  store: NodeStore;
   logger: Logger;
   now(): number;
   scheduler: boolean;
@@ -44,18 +42,23 @@ export async function startStatsRole(options: StatsRoleOptions): Promise<StatsRo
     },
   };
 
-  function startWorker({ config, store, now }: StatsRoleOptions): Worker {
+  function startWorker({ config, now }: StatsRoleOptions): Worker {
     const reports = new ReportStore(redis, prefix);
     const started = startStatsWorker(
       { connection: redis, prefix },
       {
-        report: () => runStatsReport({ config, store, redis, prefix, reports, logger, now }),
-        dashboardLine: () => runDashboardLine({ config, store, redis, prefix, logger, now }),
+        report: () => runStatsReport({ config, redis, prefix, reports, logger, now }),
+        dashboardLine: () => runDashboardLine({ config, redis, logger, now }),
       },
     );
-    started.on('error', (error) => logger.error({ err: error.message }, `stats worker error: ${error.message}`));
+    started.on('error', (error) =>
+      logger.error({ err: error.message }, `stats worker error: ${error.message}`),
+    );
     started.on('failed', (job, error) =>
-      logger.error({ job: job?.name, err: error.message }, `${job?.name ?? 'stats'} job failed: ${error.message}`),
+      logger.error(
+        { job: job?.name, err: error.message },
+        `${job?.name ?? 'stats'} job failed: ${error.message}`,
+      ),
     );
     return started;
   }

@@ -1,0 +1,72 @@
+/** `gpu-mesh silence NODE --for 2h [--reason TEXT]` and `gpu-mesh unsilence NODE`: maintenance windows. */
+import { parseDuration } from '../config/duration.js';
+import { meshNodes } from '../mesh/registry.js';
+import { silenceNode, unsilenceNode } from '../mesh/silence.js';
+import { type GlobalOptions, loadCliConfig } from './context.js';
+import { UserError } from './errors.js';
+import { connectCli } from './queue-connection.js';
+
+export interface SilenceOptions extends GlobalOptions {
+  for: string;
+  reason?: string;
+}
+
+export function parseSilenceDuration(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new UserError(`--for: not a duration: ${value} (use e.g. 30m, 2h, 1d)`);
+  }
+}
+
+export async function runSilence(nodeId: string, options: SilenceOptions): Promise<number> {
+  const forMs = parseSilenceDuration(options.for);
+  if (forMs <= 0) throw new UserError('--for: must be longer than 0');
+  const { config } = await loadCliConfig(options);
+  const connection = connectCli(config);
+  try {
+    await requireNode(connection, config, nodeId);
+    const silence = await silenceNode(
+      connection.redis,
+      config.redis.prefix,
+      nodeId,
+      forMs,
+      options.reason ?? '',
+      Date.now(),
+    ).catch(connection.unreachable('silence'));
+    process.stdout.write(
+      `${nodeId}: silenced until ${silence.until}${silence.reason ? ` (${silence.reason})` : ''}\n`,
+    );
+    return 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function runUnsilence(nodeId: string, options: GlobalOptions): Promise<number> {
+  const { config } = await loadCliConfig(options);
+  const connection = connectCli(config);
+  try {
+    await requireNode(connection, config, nodeId);
+    const removed = await unsilenceNode(connection.redis, config.redis.prefix, nodeId).catch(
+      connection.unreachable('unsilence'),
+    );
+    process.stdout.write(`${nodeId}: ${removed ? 'silence removed' : 'was not silenced'}\n`);
+    return 0;
+  } finally {
+    await connection.close();
+  }
+}
+
+async function requireNode(
+  connection: ReturnType<typeof connectCli>,
+  config: Parameters<typeof connectCli>[0],
+  nodeId: string,
+): Promise<void> {
+  const nodes = await meshNodes(connection.redis, config.redis.prefix, config.nodes).catch(
+    connection.unreachable('silence'),
+  );
+  if (!nodes.some((node) => node.id === nodeId)) {
+    throw new UserError(`unknown node "${nodeId}" (known: ${nodes.map((n) => n.id).join(', ')})`);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The alert evaluation: a small scheduled job on the `alerts` queue (about every second) that
+ * raises the time-based alerts — down_too_long, mesh_down, mass_failure, repeats of a CRITICAL
+ * still true — and ends flapping and mass-failure episodes. It reads every enabled node's state
+ * in one pipelined round trip; what it raises has deterministic ids and what must happen once is
+ * one atomic Redis operation, so any number of processes may run it.
+ */
+
+import {
+  downTooLongAlerts,
+  flappingReleases,
+  meshDownDecision,
+  type NodeSnapshot,
+} from '../alerts/evaluate.js';
+import { massSettings, reviewMassFailures } from '../alerts/mass-failure.js';
+import type { AlertingState } from '../alerts/redis-state.js';
+import type { SilenceReader } from '../alerts/silence.js';
+import type { Alert } from '../alerts/types.js';
+import type { MeshConfig } from '../config/types.js';
+import type { NodeStore } from '../mesh/store.js';
+import { QUEUE_NAMES } from './queues.js';
+
+export const evaluateJob = {
+  queue: QUEUE_NAMES.alerts,
+  name: 'evaluate',
+  schedulerId: 'alerts-evaluate',
+  options: { attempts: 1, removeOnComplete: { count: 10 }, removeOnFail: { count: 100, age: 7 * 24 * 3600 } },
+  /** A quarter of the check interval, between 100 ms and 1 s. */
+  every: (config: MeshConfig) => Math.min(1000, Math.max(100, Math.round(config.checks.interval / 4))),
+} as const;
+
+export interface EvaluateDeps {
+  config(): MeshConfig;
+  store: Pick<NodeStore, 'readMany'>;
+  silences: Pick<SilenceReader, 'silencedAmong'>;
+  state: Pick<
+    AlertingState,
+    | 'flappingOf'
+    | 'endFlapping'
+    | 'massBook'
+    | 'updateMassBook'
+    | 'meshDown'
+    | 'startMeshDown'
+    | 'endMeshDown'
+  >;
+  now(): number;
+  raise(alerts: readonly Alert[]): Promise<void>;
+  /** Told when a node's flapping episode ended. */
+  onFlappingEnded?(nodeId: string): void;
+}
+
+export async function runEvaluation(deps: EvaluateDeps): Promise<{ raised: number }> {
+  const config = deps.config();
+  const nodes = config.nodes.filter((node) => node.enabled);
+  const ids = nodes.map((node) => node.id);
+  const [states, silenced, flapping, mass, meshDown] = await Promise.all([
+    deps.store.readMany(ids),
+    deps.silences.silencedAmong(ids),
+    deps.state.flappingOf(ids),
+    deps.state.massBook(),
+    deps.state.meshDown(),
+  ]);
+  const now = deps.now();
+  const snapshots: NodeSnapshot[] = nodes.flatMap((node, index) => {
+    const stored = states[index];
+    if (!stored) return [];
+    const episode = flapping[index] ?? null;
+    return [
+      {
+        node: { id: node.id, name: node.name },
+        state: stored.state,
+        silenced: silenced.has(node.id),
+        flapping: episode,
+      },
+    ];
+  });
+  const raised: Alert[] = downTooLongAlerts(snapshots, mass, now, config.alerts);
+
+  const decision = meshDownDecision(snapshots, meshDown, now, config.alerts);
+  if (decision.kind === 'repeat') raised.push(decision.alert);
+  if (decision.kind === 'start' && (await deps.state.startMeshDown(decision.since)))
+    raised.push(decision.alert);
+  if (decision.kind === 'end' && (await deps.state.endMeshDown())) raised.push(decision.alert);
+
+  for (const release of flappingReleases(snapshots, now, config.alerts)) {
+    if (!(await deps.state.endFlapping(release.nodeId))) continue;
+    deps.onFlappingEnded?.(release.nodeId);
+    if (release.alert) raised.push(release.alert);
+  }
+
+  if (mass.episodes.length > 0) raised.push(...(await reviewMass(deps, config, snapshots, now)));
+  await deps.raise(raised);
+  return { raised: raised.length };
+}
+
+async function reviewMass(
+  deps: EvaluateDeps,
+  config: MeshConfig,
+  snapshots: readonly NodeSnapshot[],
+  now: number,
+): Promise<Alert[]> {
+  const open = new Set(
+    snapshots.flatMap(({ state }) => (state.incidentId === null ? [] : [state.incidentId])),
+  );
+  const names = new Map(config.nodes.map((node) => [node.id, node.name]));
+  const settings = massSettings(config);
+  return deps.state.updateMassBook((book) => {
+    const review = reviewMassFailures(
+      book,
+      open,
+      (id) => names.get(id) ?? id,
+      snapshots.length,
+      now,
+      settings,
+    );
+    return { book: review.book, result: [...review.once, ...review.repeats] };
+  });
+}

@@ -1,0 +1,31 @@
+/** A recovery asked for by a person (`gpu-mesh recover`, `POST /api/nodes/:id/recover`). */
+import type { Queue } from 'bullmq';
+import type { MeshConfig, NodeConfig } from '../config/types.js';
+import { awaitJob, type JobOutcome } from './await-job.js';
+import { PICKUP_MS } from './manual-check.js';
+import { manualRecoveryOptions, type RecoveryPayload, type RecoveryResult, recoveryJob } from './recovery.js';
+
+export async function enqueueManualRecovery(queue: Queue, node: NodeConfig, now: number): Promise<string> {
+  const payload: RecoveryPayload = { nodeId: node.id, trigger: 'manual', incidentId: null };
+  const options = manualRecoveryOptions(node.id, now);
+  await queue.add(recoveryJob.jobName(node.id), payload, options);
+  return options.jobId;
+}
+
+/** The longest a manual recovery can take: its action, then verification. */
+export function recoveryDurationMs(node: NodeConfig, settings: MeshConfig['recovery']): number {
+  const action = node.recovery.kind === 'none' ? 0 : 'timeout' in node.recovery ? node.recovery.timeout : 0;
+  return action + settings.verifyTimeout + 30_000;
+}
+
+export function awaitRecovery(
+  queue: Queue,
+  jobId: string,
+  node: NodeConfig,
+  settings: MeshConfig['recovery'],
+): Promise<JobOutcome<RecoveryResult>> {
+  return awaitJob<RecoveryResult>(queue, jobId, {
+    pickupMs: PICKUP_MS,
+    finishMs: recoveryDurationMs(node, settings),
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * Everything the scheduler role keeps scheduled, asserted idempotently: at start, on the keepalive
+ * sweep, and when Redis comes back without its data (a restart without persistence).
+ */
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { MeshConfig } from '../config/types.js';
+import { publishNodes, readPublishedNodes } from '../mesh/registry.js';
+import type { Logger } from '../runtime/logger.js';
+import { keepaliveJob } from './keepalive.js';
+import { syncNodeSchedules } from './schedules.js';
+
+export type ScheduleAsserter = (config: MeshConfig) => Promise<unknown>;
+
+export class ScheduleKeeper {
+  private readonly keepaliveQueue: Queue;
+  private readonly asserters: ScheduleAsserter[] = [];
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly checkQueue: Queue,
+  ) {
+    this.keepaliveQueue = new Queue(keepaliveJob.queue, { connection: redis, prefix });
+    this.add((config) =>
+      this.keepaliveQueue.upsertJobScheduler(
+        keepaliveJob.schedulerId,
+        { every: config.keepalive.interval },
+        { name: keepaliveJob.jobName, data: {}, opts: keepaliveJob.options },
+      ),
+    );
+  }
+
+  /** Another role's schedulers (stats, alert evaluation …), re-asserted with the rest. */
+  add(asserter: ScheduleAsserter): void {
+    this.asserters.push(asserter);
+  }
+
+  /** Returns whether the published node list was missing, i.e. Redis had lost the mesh's data. */
+  async assert(config: MeshConfig): Promise<boolean> {
+    const lost = (await readPublishedNodes(this.redis, this.prefix)) === null;
+    await syncNodeSchedules(this.checkQueue, config.nodes);
+    for (const asserter of this.asserters) await asserter(config);
+    await publishNodes(this.redis, this.prefix, config.nodes);
+    return lost;
+  }
+
+  /** Cheap check (one GET); a full re-assert only when the data is gone. */
+  async assertIfLost(config: MeshConfig, logger: Logger): Promise<void> {
+    if ((await readPublishedNodes(this.redis, this.prefix)) !== null) return;
+    await this.assert(config);
+    logger.warn(
+      { severity: 'WARNING' },
+      'Redis had lost the mesh data (restarted without persistence?): schedules restored; node state and history start over',
+    );
+  }
+
+  close(): Promise<void> {
+    return this.keepaliveQueue.close();
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Self-healing as the worker role runs it: the recovery worker, automatic recoveries started by
+ * transitions to unhealthy, and the keepalive sweep's worker.
+ */
+import { Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { secretValues } from '../config/mask.js';
+import type { MeshConfig, NodeConfig } from '../config/types.js';
+import { checkNode, type HealthCheckDeps } from '../jobs/health-check.js';
+import { type KeepaliveDeps, keepaliveJob, runKeepaliveSweep } from '../jobs/keepalive.js';
+import { QUEUE_NAMES } from '../jobs/queues.js';
+import type { RecoveryDeps, RecoveryEvent } from '../jobs/recovery.js';
+import { readSilence } from '../mesh/silence.js';
+import type { Transition } from '../mesh/state.js';
+import type { NodeStore } from '../mesh/store.js';
+import type { Logger } from '../runtime/logger.js';
+import { closeWorker } from '../workers/close.js';
+import { startRecoveryWorker } from '../workers/recovery.js';
+import { actionFor } from './actions/index.js';
+import { RecoveryBookkeeping } from './bookkeeping.js';
+import { takeLock } from './lock.js';
+import { requestAutomaticRecovery, type TriggerDeps } from './trigger.js';
+
+export interface SelfHealingDeps {
+  redis: Redis;
+  prefix: string;
+  config(): MeshConfig;
+  findNode(nodeId: string): NodeConfig | undefined;
+  store: NodeStore;
+  checkDeps: HealthCheckDeps;
+  unloadModels(node: NodeConfig, models: string[]): Promise<void>;
+  emit(event: RecoveryEvent): Promise<void>;
+  keepalive: Omit<KeepaliveDeps, 'config' | 'store' | 'requestRecovery' | 'now'>;
+  logger: Logger;
+  now(): number;
+  shutdownGraceMs: number;
+  /** Recovery lock duration; a killed holder's job is picked up after about this long. */
+  lockDurationMs?: number;
+}
+
+export interface SelfHealing {
+  /** Starts the incident's automatic recovery when a node turned unhealthy. */
+  onTransitions(node: NodeConfig, transitions: readonly Transition[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const LOCK_TTL_MS = 30_000;
+
+export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
+  const { redis, prefix } = deps;
+  const bookkeeping = new RecoveryBookkeeping(redis, prefix);
+  const queue = new Queue(QUEUE_NAMES.recovery, { connection: redis, prefix });
+  const isSilenced = async (nodeId: string) => (await readSilence(redis, prefix, nodeId)) !== null;
+  const trigger: TriggerDeps = {
+    queue,
+    settings: () => deps.config().recovery,
+    isSilenced,
+    inGrace: (nodeId) => bookkeeping.inGrace(nodeId),
+  };
+
+  const recoveryDeps: RecoveryDeps = {
+    findNode: deps.findNode,
+    settings: () => deps.config().recovery,
+    store: deps.store,
+    check: (node) => checkNode(node, deps.checkDeps),
+    runAction: (node, context) =>
+      actionFor(node.recovery.kind, { connection: redis, prefix, secrets: secretValues(deps.config()) }).run(
+        node,
+        context,
+      ),
+    unloadModels: deps.unloadModels,
+    isSilenced,
+    lock: (nodeId) => takeLock(redis, bookkeeping.lockKey(nodeId), LOCK_TTL_MS),
+    noteAutomaticStart: (nodeId, at) =>
+      bookkeeping.noteAutomaticStart(nodeId, at, deps.config().recovery.maxPerHour),
+    noteRecovered: (nodeId, at, trigger) =>
+      bookkeeping.noteRecovered(nodeId, at, deps.config().recovery.verifyTimeout, trigger === 'manual'),
+    emit: deps.emit,
+    now: deps.now,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  const recoveryWorker = startRecoveryWorker(
+    { connection: redis, prefix, lockDurationMs: deps.lockDurationMs },
+    recoveryDeps,
+  );
+  recoveryWorker.on('failed', (job, error) =>
+    deps.logger.warn(
+      { job: job?.name, attempt: job?.attemptsMade, err: error.message },
+      `${job?.name}: ${error.message}`,
+    ),
+  );
+
+  const keepaliveWorker = new Worker(
+    keepaliveJob.queue,
+    async () =>
+      runKeepaliveSweep({
+        ...deps.keepalive,
+        config: deps.config,
+        store: deps.store,
+        now: deps.now,
+        requestRecovery: (node, state) =>
+          requestAutomaticRecovery(
+            { node, incidentId: state.incidentId, misconfigured: state.misconfigured },
+            trigger,
+          ),
+      }),
+    { connection: redis, prefix, concurrency: 1 },
+  );
+  keepaliveWorker.on('failed', (_job, error) =>
+    deps.logger.error({ err: error.message }, `keepalive sweep failed: ${error.message}`),
+  );
+
+  return {
+    async onTransitions(node, transitions) {
+      for (const transition of transitions) {
+        if (transition.to !== 'unhealthy' || transition.from === 'recovering') continue;
+        const target = { node, incidentId: transition.incidentId, misconfigured: transition.misconfigured };
+        await requestAutomaticRecovery(target, trigger);
+      }
+    },
+    async close() {
+      await Promise.all([
+        closeWorker(recoveryWorker, deps.logger, deps.shutdownGraceMs),
+        closeWorker(keepaliveWorker, deps.logger, deps.shutdownGraceMs),
+      ]);
+      await queue.close();
+    },
+  };
+}

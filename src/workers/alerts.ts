@@ -1,0 +1,226 @@
+/**
+ * Alerting in a worker process: the `alerts` worker (routing, history, log, events, and the
+ * scheduled evaluation), the `notify` worker (deliveries, the heartbeat) and the emitter the
+ * health-check job hands its transitions to. `syncAlertSchedules` is the scheduler role's part.
+ */
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ChannelSet } from '../alerts/channel-set.js';
+import type { ChannelDeps } from '../alerts/channels/index.js';
+import { createEmitter, type Emit } from '../alerts/emit.js';
+import { AlertHistory } from '../alerts/history.js';
+import {
+  type RecoveryEventLike,
+  recoveryEventAlert,
+  type StalledLike,
+  stalledAlert,
+} from '../alerts/recovery-alerts.js';
+import { AlertingState } from '../alerts/redis-state.js';
+import { silenceReader } from '../alerts/silence.js';
+import type { Alert } from '../alerts/types.js';
+import type { MeshConfig } from '../config/types.js';
+import { type AlertOutcome, alertJob, alertPayload, runAlertJob } from '../jobs/alert.js';
+import { evaluateJob, runEvaluation } from '../jobs/alert-evaluate.js';
+import { heartbeatJob } from '../jobs/heartbeat.js';
+import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry, notifyJob } from '../jobs/notify.js';
+import type { NodeStore } from '../mesh/store.js';
+import { countAlertDelivered } from '../metrics/alert-counters.js';
+import type { Logger } from '../runtime/logger.js';
+import { closeWorker } from './close.js';
+import { startNotifyWorker } from './notify.js';
+
+/** Settings of the workers themselves, not of mesh.yaml: tests shorten them. */
+export interface AlertingTuning {
+  /** How deliveries retry. Default 5 tries over about 10 minutes (40 s, 80 s, 160 s, 320 s). */
+  delivery?: Partial<DeliveryRetry>;
+  /** `alerts` jobs (and evaluations) run at once by this process. Default 8. */
+  alertConcurrency?: number;
+  /** Deliveries run at once by this process. Default 16. */
+  notifyConcurrency?: number;
+  /** Channel transport settings (timeouts). */
+  channels?: Omit<ChannelDeps, 'logger'>;
+  /** How long shutdown waits for deliveries in flight. Default 8 s. */
+  closeGraceMs?: number;
+}
+
+export interface AlertingOptions {
+  /** The shared service connection (`maxRetriesPerRequest: null`). */
+  connection: Redis;
+  prefix: string;
+  config(): MeshConfig;
+  store: NodeStore;
+  logger: Logger;
+  now?: () => number;
+  tuning?: AlertingTuning;
+}
+
+export interface Alerting {
+  /** The health-check job's `onChange`: alerts for one winning state change. */
+  emit: Emit;
+  /** Raises ready-made alerts: one `alerts` job per alert id. */
+  raise(alerts: readonly Alert[], notBefore?: number): Promise<void>;
+  /** A recovery job's event (`recovery_started`, `recovery_failed`, `restart_loop`) as an alert. */
+  recoveryEvent(event: RecoveryEventLike): Promise<void>;
+  /** The keepalive sweep found a node whose checks stopped: `monitor_stalled`. */
+  monitorStalled(stalled: StalledLike): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** An incident's routing record outlives any incident worth remembering. */
+const INCIDENT_TTL_MS = 30 * 24 * 3600 * 1000;
+const ENQUEUED_MEMO_MS = 10 * 60 * 1000;
+
+export function startAlerting(options: AlertingOptions): Alerting {
+  const { connection, prefix, logger, store, tuning = {} } = options;
+  const now = options.now ?? Date.now;
+  const retry: DeliveryRetry = { ...DEFAULT_DELIVERY_RETRY, ...tuning.delivery };
+  const state = new AlertingState(connection, prefix);
+  const history = new AlertHistory(connection, prefix, { now });
+  const silences = silenceReader(connection, prefix);
+  const channels = new ChannelSet(options.config, { logger, ...tuning.channels });
+  const alertQueue = new Queue(alertJob.queue, { connection, prefix });
+  const notifyQueue = new Queue(notifyJob.queue, { connection, prefix });
+  const raise = enqueuer(alertQueue, now);
+  const seenTtlMs = () => Math.max(INCIDENT_TTL_MS, 2 * options.config().alerts.repeatEvery);
+
+  const alertWorker = new Worker<unknown, AlertOutcome | { raised: number }>(
+    alertJob.queue,
+    async (job) => {
+      if (job.name === evaluateJob.name) {
+        return runEvaluation({
+          config: options.config,
+          store,
+          silences,
+          state,
+          now,
+          raise,
+          onFlappingEnded: (nodeId) => logger.info({ node: nodeId }, `${nodeId} stopped flapping`),
+        });
+      }
+      const payload = alertPayload.safeParse(job.data);
+      if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
+      const outcome = await runAlertJob(payload.data.alert, `${job.id}@${job.timestamp}`, {
+        readings: (alert) => state.readings(alert.nodeId, alert.incidentId),
+        claimDelivery: (id, token) => state.claimDelivery(id, token, seenTtlMs()),
+        openIncident: (id, routed) => state.openIncident(id, routed, seenTtlMs()),
+        closeIncident: (id) => state.closeIncident(id, seenTtlMs()),
+        channels: () => channels.current(),
+        record: (alert) => history.record(alert),
+        log: async (alert) => {
+          await channels.log(alert);
+          await countAlertDelivered(connection, prefix, alert, 'log');
+        },
+        publish: (alert) => state.publish({ type: 'alert', alert }),
+        notify: (alert, routed) =>
+          notifyQueue
+            .addBulk(
+              routed.map((channel) => ({
+                name: notifyJob.jobName(channel, alert),
+                data: { alert, channel },
+                opts: { ...notifyJob.options(retry), jobId: notifyJob.jobId(channel, alert) },
+              })),
+            )
+            .then(() => undefined),
+      });
+      if (!outcome.delivered)
+        logger.debug({ alert: payload.data.alert.id, reason: outcome.reason }, 'alert not sent');
+      return outcome;
+    },
+    { connection, prefix, concurrency: tuning.alertConcurrency ?? 8 },
+  );
+  alertWorker.on('error', (error) => logger.error({ err: error.message }, 'alerts worker error'));
+  alertWorker.on('failed', (job, error) =>
+    logger.error({ job: job?.name, err: error.message }, `alerts job failed: ${error.message}`),
+  );
+
+  const notifyWorker = startNotifyWorker({
+    connection,
+    prefix,
+    concurrency: tuning.notifyConcurrency ?? 16,
+    config: options.config,
+    store,
+    channels,
+    logger,
+    now,
+  });
+
+  const emit = createEmitter({
+    config: options.config,
+    state,
+    isSilenced: (nodeId) => silences.isSilenced(nodeId),
+    now,
+    raise,
+  });
+
+  return {
+    emit,
+    raise,
+    recoveryEvent: async (event) => {
+      if (event.incidentId !== null && event.kind !== 'restart_loop') {
+        await state.noteTried(event.incidentId, event.message, seenTtlMs());
+      }
+      await raise([recoveryEventAlert(event, now())]);
+    },
+    monitorStalled: (stalled) => raise([stalledAlert(stalled)]),
+    close: async () => {
+      const grace = tuning.closeGraceMs ?? 8000;
+      await Promise.all([closeWorker(alertWorker, logger, grace), notifyWorker.close(grace)]);
+      await Promise.all([alertQueue.close(), notifyQueue.close()]);
+    },
+  };
+}
+
+/**
+ * Adds alerts to the `alerts` queue under their job ids. The evaluation raises the same repeat
+ * every run until the next one is due; this process remembers what it added for a while, so
+ * that is one Redis call per alert rather than one per run (BullMQ would ignore the copies anyway).
+ */
+function enqueuer(queue: Queue, now: () => number): Alerting['raise'] {
+  const added = new Map<string, number>();
+  return async (alerts, notBefore) => {
+    const time = now();
+    if (added.size > 10_000) for (const [id, until] of added) if (until <= time) added.delete(id);
+    const fresh = alerts.filter((alert) => (added.get(alert.id) ?? 0) <= time);
+    if (fresh.length === 0) return;
+    const delay = notBefore === undefined ? 0 : Math.max(0, notBefore - time);
+    await queue.addBulk(
+      fresh.map((alert) => ({
+        name: alertJob.jobName(alert),
+        data: { alert },
+        opts: { ...alertJob.options, jobId: alertJob.jobId(alert), delay },
+      })),
+    );
+    for (const alert of fresh) added.set(alert.id, time + ENQUEUED_MEMO_MS);
+  };
+}
+
+/**
+ * The scheduler role's part: the evaluation every `evaluateJob.every(config)`, and the heartbeat
+ * every `heartbeat.interval` while `heartbeat.url` is set (removed when it is not). Idempotent.
+ */
+export async function syncAlertSchedules(
+  connection: Redis,
+  prefix: string,
+  config: MeshConfig,
+): Promise<void> {
+  const alertQueue = new Queue(evaluateJob.queue, { connection, prefix });
+  const notifyQueue = new Queue(heartbeatJob.queue, { connection, prefix });
+  try {
+    await alertQueue.upsertJobScheduler(
+      evaluateJob.schedulerId,
+      { every: evaluateJob.every(config) },
+      { name: evaluateJob.name, data: {}, opts: evaluateJob.options },
+    );
+    if (config.heartbeat.url === '') {
+      await notifyQueue.removeJobScheduler(heartbeatJob.schedulerId);
+    } else {
+      await notifyQueue.upsertJobScheduler(
+        heartbeatJob.schedulerId,
+        { every: config.heartbeat.interval },
+        { name: heartbeatJob.name, data: {}, opts: heartbeatJob.options },
+      );
+    }
+  } finally {
+    await Promise.all([alertQueue.close(), notifyQueue.close()]);
+  }
+}

@@ -1,0 +1,125 @@
+/** Glue from the `notify` queue to deliveries (`runNotify`) and the heartbeat (`runHeartbeat`). */
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { ChannelSet } from '../alerts/channel-set.js';
+import type { AlertContext } from '../alerts/channels/index.js';
+import type { Alert } from '../alerts/types.js';
+import { incidentStart } from '../alerts/words.js';
+import type { MeshConfig } from '../config/types.js';
+import { heartbeatJob, runHeartbeat } from '../jobs/heartbeat.js';
+import { notifyPayload, runNotify } from '../jobs/notify.js';
+import type { NodeStore } from '../mesh/store.js';
+import { countAlertDelivered, countNotifyFailure } from '../metrics/alert-counters.js';
+import type { Logger } from '../runtime/logger.js';
+import { closeWorker } from './close.js';
+
+export interface NotifyWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  config(): MeshConfig;
+  store: NodeStore;
+  channels: ChannelSet;
+  logger: Logger;
+  now(): number;
+}
+
+export interface NotifyWorker {
+  worker: Worker;
+  /** Lets deliveries in flight finish for `graceMs`, then aborts them. */
+  close(graceMs: number): Promise<void>;
+}
+
+export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
+  const { connection, prefix, config, store, channels, logger } = options;
+  const stopping = new AbortController();
+  const worker = new Worker(
+    heartbeatJob.queue,
+    async (job, _token, signal) => {
+      const abort = signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal;
+      if (job.name === heartbeatJob.name) {
+        return runHeartbeat(
+          { config, now: options.now, clocks: (current) => checkClocks(store, current) },
+          abort,
+        );
+      }
+      const payload = notifyPayload.safeParse(job.data);
+      if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
+      await runNotify(
+        payload.data,
+        { channel: (name) => channels.find(name), context: (alert) => alertContext(alert, config(), store) },
+        abort,
+      );
+      await countAlertDelivered(connection, prefix, payload.data.alert, payload.data.channel);
+      return { delivered: payload.data.channel };
+    },
+    { connection, prefix, concurrency: options.concurrency },
+  );
+  worker.on('error', (error) => logger.error({ err: error.message }, 'notify worker error'));
+  worker.on('failed', (job, error) => {
+    if (!job) return;
+    if (job.name === heartbeatJob.name) {
+      logger.warn({ err: error.message }, error.message);
+      return;
+    }
+    const channel = (job.data as { channel?: string }).channel ?? 'unknown';
+    const tries = job.opts.attempts ?? 1;
+    const final = job.attemptsMade >= tries || error instanceof UnrecoverableError;
+    const fields = { job: job.id, channel, attempt: job.attemptsMade, attempts: tries, err: error.message };
+    if (final)
+      logger.error(
+        fields,
+        `${job.name}: failed for good after ${job.attemptsMade} tries, retry it from Bull Board: ${error.message}`,
+      );
+    else
+      logger.warn(
+        fields,
+        `${job.name}: try ${job.attemptsMade} of ${tries} failed, retrying: ${error.message}`,
+      );
+    countNotifyFailure(connection, prefix, channel).catch(() => undefined);
+  });
+  return {
+    worker,
+    close: async (graceMs) => {
+      const timer = setTimeout(() => stopping.abort(new Error('shutting down')), graceMs);
+      try {
+        await closeWorker(worker, logger, graceMs + 1000);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** The node and links an alert is delivered with, read at delivery time. */
+async function alertContext(alert: Alert, config: MeshConfig, store: NodeStore): Promise<AlertContext> {
+  const node =
+    alert.nodeId === null ? undefined : config.nodes.find((candidate) => candidate.id === alert.nodeId);
+  const state = node ? (await store.read(node.id)).state : null;
+  const started = incidentStart(alert.incidentId);
+  const base = serverUrl(config.server);
+  return {
+    nodeName: node?.name ?? null,
+    nodeStatus: state?.status ?? null,
+    lastError: state?.lastError ?? null,
+    incidentStartedAt: started === null ? null : new Date(started).toISOString(),
+    dashboardUrl: `${base}/`,
+    boardUrl: `${base}/board`,
+  };
+}
+
+/** Where a person reaches the dashboard: the server's address, a wildcard one read as localhost. */
+function serverUrl(server: MeshConfig['server']): string {
+  const wildcard = server.host === '0.0.0.0' || server.host === '::';
+  const host = wildcard ? 'localhost' : server.host.includes(':') ? `[${server.host}]` : server.host;
+  return `http://${host}:${server.port}`;
+}
+
+async function checkClocks(store: NodeStore, config: MeshConfig) {
+  const nodes = config.nodes.filter((node) => node.enabled);
+  const states = await store.readMany(nodes.map((node) => node.id));
+  return nodes.map((node, index) => ({
+    lastCheckAt: states[index]?.state.lastCheckAt ?? null,
+    interval: node.checks.interval,
+  }));
+}
