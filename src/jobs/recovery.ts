@@ -9,7 +9,7 @@ import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import type { CheckOutcome } from '../mesh/state.js';
-import { endRecoveryAttempt, type NodeState, startRecovery } from '../mesh/state.js';
+import { endRecoveryAttempt, type NodeState, startRecovery, type Transition } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
 import type { ActionOutcome } from '../recovery/actions/types.js';
 import { QUEUE_NAMES, safeJobId } from './queues.js';
@@ -102,6 +102,8 @@ export interface RecoveryDeps {
   /** A recovery proved the node healthy: grace period starts, a manual success resets the guard. */
   noteRecovered(nodeId: string, at: number, trigger: RecoveryPayload['trigger']): Promise<void>;
   emit(event: RecoveryEvent): Promise<void>;
+  /** Status changes the recovery itself makes (recovering, back to unhealthy), as checks report theirs. */
+  onTransitions(node: NodeConfig, transitions: Transition[]): Promise<void>;
   now(): number;
   sleep(ms: number): Promise<void>;
 }
@@ -158,10 +160,7 @@ export async function runRecovery(
       runId,
       message: `recovery of ${node.name} (${node.id}) started: attempt ${run.attemptsMade + 1} of ${run.attempts} (${node.recovery.kind})`,
     });
-    await deps.store.update(node.id, (current) => ({
-      ...startRecovery(node.id, current, deps.now()),
-      extra: null,
-    }));
+    await applyRecoveryStep(node, deps, startRecovery);
     const summary = await attemptRecovery(node, state, run, deps);
     await deps.noteRecovered(node.id, deps.now(), payload.trigger);
     await run.log(`recovered: ${summary}`);
@@ -169,10 +168,7 @@ export async function runRecovery(
   } catch (error) {
     const message = (error as Error).message;
     await run.log(`attempt ${run.attemptsMade + 1} failed: ${message}`);
-    await deps.store.update(node.id, (current) => ({
-      ...endRecoveryAttempt(node.id, current, deps.now()),
-      extra: null,
-    }));
+    await applyRecoveryStep(node, deps, endRecoveryAttempt);
     if (run.attemptsMade + 1 >= run.attempts) {
       await deps.emit({
         kind: 'recovery_failed',
@@ -186,6 +182,18 @@ export async function runRecovery(
   } finally {
     await lock.release();
   }
+}
+
+async function applyRecoveryStep(
+  node: NodeConfig,
+  deps: RecoveryDeps,
+  step: (nodeId: string, state: NodeState, at: number) => { state: NodeState; transitions: Transition[] },
+): Promise<void> {
+  const change = await deps.store.update(node.id, (current) => {
+    const next = step(node.id, current, deps.now());
+    return { ...next, extra: null, unchanged: next.state === current };
+  });
+  await deps.onTransitions(node, change.transitions);
 }
 
 async function autoSkipReason(

@@ -55,7 +55,7 @@ function view(node: NodeInfo, state: NodeState | undefined, context: ReadContext
   return nodeView(node, state, {
     now: context.now,
     retainMs: context.retainMs,
-    silenced: false,
+    silenced: context.silenced?.has(node.id) ?? false,
     watch: 'off',
   });
 }

@@ -44,7 +44,8 @@ export interface SelfHealing {
   close(): Promise<void>;
 }
 
-const LOCK_TTL_MS = 30_000;
+/** Also how long the node lock outlives a killed holder: the same as the job lock. */
+const DEFAULT_LOCK_MS = 10_000;
 
 export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
   const { redis, prefix } = deps;
@@ -70,17 +71,18 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
       ),
     unloadModels: deps.unloadModels,
     isSilenced,
-    lock: (nodeId) => takeLock(redis, bookkeeping.lockKey(nodeId), LOCK_TTL_MS),
+    lock: (nodeId) => takeLock(redis, bookkeeping.lockKey(nodeId), deps.lockDurationMs ?? DEFAULT_LOCK_MS),
     noteAutomaticStart: (nodeId, at) =>
       bookkeeping.noteAutomaticStart(nodeId, at, deps.config().recovery.maxPerHour),
     noteRecovered: (nodeId, at, trigger) =>
       bookkeeping.noteRecovered(nodeId, at, deps.config().recovery.verifyTimeout, trigger === 'manual'),
     emit: deps.emit,
+    onTransitions: (node, transitions) => deps.checkDeps.onChange(node, transitions, []),
     now: deps.now,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
   const recoveryWorker = startRecoveryWorker(
-    { connection: redis, prefix, lockDurationMs: deps.lockDurationMs },
+    { connection: redis, prefix, lockDurationMs: deps.lockDurationMs ?? DEFAULT_LOCK_MS },
     recoveryDeps,
   );
   recoveryWorker.on('failed', (job, error) =>

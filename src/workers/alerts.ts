@@ -3,10 +3,10 @@
  * scheduled evaluation), the `notify` worker (deliveries, the heartbeat) and the emitter the
  * health-check job hands its transitions to. `syncAlertSchedules` is the scheduler role's part.
  */
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ChannelSet } from '../alerts/channel-set.js';
-import type { ChannelDeps } from '../alerts/channels/index.js';
+import type { ChannelDeps, ChannelName } from '../alerts/channels/index.js';
 import { createEmitter, type Emit } from '../alerts/emit.js';
 import { AlertHistory } from '../alerts/history.js';
 import {
@@ -19,13 +19,14 @@ import { AlertingState } from '../alerts/redis-state.js';
 import { silenceReader } from '../alerts/silence.js';
 import type { Alert } from '../alerts/types.js';
 import type { MeshConfig } from '../config/types.js';
-import { type AlertOutcome, alertJob, alertPayload, runAlertJob } from '../jobs/alert.js';
-import { evaluateJob, runEvaluation } from '../jobs/alert-evaluate.js';
+import { alertJob } from '../jobs/alert.js';
+import { evaluateJob } from '../jobs/alert-evaluate.js';
 import { heartbeatJob } from '../jobs/heartbeat.js';
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry, notifyJob } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
 import { countAlertDelivered } from '../metrics/alert-counters.js';
 import type { Logger } from '../runtime/logger.js';
+import { startAlertsWorker } from './alerts-worker.js';
 import { closeWorker } from './close.js';
 import { startNotifyWorker } from './notify.js';
 
@@ -83,23 +84,19 @@ export function startAlerting(options: AlertingOptions): Alerting {
   const raise = enqueuer(alertQueue, now);
   const seenTtlMs = () => Math.max(INCIDENT_TTL_MS, 2 * options.config().alerts.repeatEvery);
 
-  const alertWorker = new Worker<unknown, AlertOutcome | { raised: number }>(
-    alertJob.queue,
-    async (job) => {
-      if (job.name === evaluateJob.name) {
-        return runEvaluation({
-          config: options.config,
-          store,
-          silences,
-          state,
-          now,
-          raise,
-          onFlappingEnded: (nodeId) => logger.info({ node: nodeId }, `${nodeId} stopped flapping`),
-        });
-      }
-      const payload = alertPayload.safeParse(job.data);
-      if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
-      const outcome = await runAlertJob(payload.data.alert, `${job.id}@${job.timestamp}`, {
+  const alertWorker = startAlertsWorker(
+    { connection, prefix, concurrency: tuning.alertConcurrency ?? 8, logger },
+    {
+      evaluation: {
+        config: options.config,
+        store,
+        silences,
+        state,
+        now,
+        raise,
+        onFlappingEnded: (nodeId) => logger.info({ node: nodeId }, `${nodeId} stopped flapping`),
+      },
+      alert: {
         readings: (alert) => state.readings(alert.nodeId, alert.incidentId),
         claimDelivery: (id, token) => state.claimDelivery(id, token, seenTtlMs()),
         openIncident: (id, routed) => state.openIncident(id, routed, seenTtlMs()),
@@ -111,26 +108,9 @@ export function startAlerting(options: AlertingOptions): Alerting {
           await countAlertDelivered(connection, prefix, alert, 'log');
         },
         publish: (alert) => state.publish({ type: 'alert', alert }),
-        notify: (alert, routed) =>
-          notifyQueue
-            .addBulk(
-              routed.map((channel) => ({
-                name: notifyJob.jobName(channel, alert),
-                data: { alert, channel },
-                opts: { ...notifyJob.options(retry), jobId: notifyJob.jobId(channel, alert) },
-              })),
-            )
-            .then(() => undefined),
-      });
-      if (!outcome.delivered)
-        logger.debug({ alert: payload.data.alert.id, reason: outcome.reason }, 'alert not sent');
-      return outcome;
+        notify: (alert, routed) => enqueueDeliveries(notifyQueue, alert, routed, retry),
+      },
     },
-    { connection, prefix, concurrency: tuning.alertConcurrency ?? 8 },
-  );
-  alertWorker.on('error', (error) => logger.error({ err: error.message }, 'alerts worker error'));
-  alertWorker.on('failed', (job, error) =>
-    logger.error({ job: job?.name, err: error.message }, `alerts job failed: ${error.message}`),
   );
 
   const notifyWorker = startNotifyWorker({
@@ -168,6 +148,23 @@ export function startAlerting(options: AlertingOptions): Alerting {
       await Promise.all([alertQueue.close(), notifyQueue.close()]);
     },
   };
+}
+
+/** One `notify` job per channel, each with its own retries. */
+async function enqueueDeliveries(
+  queue: Queue,
+  alert: Alert,
+  channels: readonly ChannelName[],
+  retry: DeliveryRetry,
+): Promise<void> {
+  if (channels.length === 0) return;
+  await queue.addBulk(
+    channels.map((channel) => ({
+      name: notifyJob.jobName(channel, alert),
+      data: { alert, channel },
+      opts: { ...notifyJob.options(retry), jobId: notifyJob.jobId(channel, alert) },
+    })),
+  );
 }
 
 /**

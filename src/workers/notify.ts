@@ -51,6 +51,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
         abort,
       );
       await countAlertDelivered(connection, prefix, payload.data.alert, payload.data.channel);
+      logger.debug({ job: job.id, channel: payload.data.channel }, `${job.name}: delivered`);
       return { delivered: payload.data.channel };
     },
     { connection, prefix, concurrency: options.concurrency },

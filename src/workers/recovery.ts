@@ -12,11 +12,11 @@ export interface RecoveryWorkerSettings {
   connection: ConnectionOptions;
   prefix: string;
   /** How soon a job held by a killed process is picked up by another (lock expiry + stalled check). */
-  lockDurationMs?: number;
+  lockDurationMs: number;
 }
 
 export function startRecoveryWorker(settings: RecoveryWorkerSettings, deps: RecoveryDeps): Worker {
-  const lockDuration = settings.lockDurationMs ?? 10_000;
+  const lockDuration = settings.lockDurationMs;
   return new Worker<unknown, RecoveryResult>(
     recoveryJob.queue,
     async (job) => {

@@ -22,6 +22,11 @@ export interface TestMeshOptions {
   checks?: string;
   roles?: Role[];
   extraYaml?: string;
+  /** Extra flow-style fields for a node, e.g. `recovery: { kind: command, command: [...] }`. */
+  nodeFields?: (nodeId: string, simulator: Simulator) => string;
+  /** Starts the simulator with its control endpoint (actions revive nodes through it). */
+  control?: boolean;
+  recoveryLockMs?: number;
 }
 
 export function meshYaml(prefix: string, simulator: Simulator, options: TestMeshOptions): string {
@@ -31,13 +36,19 @@ export function meshYaml(prefix: string, simulator: Simulator, options: TestMesh
     'server: { host: 127.0.0.1, port: 0 }',
     options.extraYaml ?? '',
     'nodes:',
-    ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
+    ...simulator.nodes.map((node) => {
+      const extra = options.nodeFields?.(node.id, simulator);
+      return `  - { id: ${node.id}, url: "${node.url}"${extra ? `, ${extra}` : ''} }`;
+    }),
   ].join('\n');
 }
 
 export async function startTestMesh(options: TestMeshOptions = {}): Promise<TestMesh> {
   const prefix = uniquePrefix();
-  const simulator = await startSimulator({ count: options.nodes ?? 2 });
+  const simulator = await startSimulator({
+    count: options.nodes ?? 2,
+    controlPort: options.control ? 0 : undefined,
+  });
   const { config } = parseConfigText(meshYaml(prefix, simulator, options), {}, 'test.yaml');
   const logs: string[] = [];
   const sink = new Writable({
@@ -53,6 +64,7 @@ export async function startTestMesh(options: TestMeshOptions = {}): Promise<Test
     roles: options.roles ?? ['scheduler', 'worker', 'server'],
     logger: pino({ level: 'debug' }, sink),
     concurrency: 20,
+    recoveryLockMs: options.recoveryLockMs,
   });
   return {
     service,
