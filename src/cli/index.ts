@@ -1,24 +1,19 @@
 #!/usr/bin/env node
 /** The `gpu-mesh` command line: parse arguments, run a command, map outcomes to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { runAlerts } from './alerts.js';
-import { runCheck } from './check.js';
-import { runConfigCheck } from './config-check.js';
 import { UserError } from './errors.js';
-import { runRecover } from './recover.js';
-import { runReport } from './report.js';
-import { runRetry } from './retry.js';
-import { runSilence, runUnsilence } from './silence.js';
-import { runSimulateCommand } from './simulate.js';
-import { runStart } from './start.js';
-import { runStatus } from './status.js';
 
+// Each command's module is imported when it runs: `gpu-mesh status` need not load the server.
 type Action = (...args: never[]) => Promise<number>;
 
 function withConfig(command: Command): Command {
   return command.addOption(
     new Option('--config <path>', 'mesh.yaml to use (else $GPU_MESH_CONFIG, else ./mesh.yaml)'),
   );
+}
+
+function lazy<A extends Action>(load: () => Promise<A>): (...args: Parameters<A>) => Promise<number> {
+  return async (...args) => (await load())(...args);
 }
 
 /** Runs a command's action and exits with its code; user errors are one line on stderr. */
@@ -59,58 +54,58 @@ export function buildProgram(): Command {
     .option('--role <roles>', 'all, or a comma list of scheduler, worker, server, agent', 'all')
     .option('--node <id>', 'the node this agent runs on (with --role agent)')
     .option('--demo', 'also start simulated nodes and monitor them')
-    .action(exitWith(runStart));
+    .action(exitWith(lazy(() => import('./start.js').then((m) => m.runStart))));
 
   withConfig(program.command('status'))
     .description('mesh health and one row per node')
     .option('--json', 'print the /api/mesh object')
     .option('--watch', 'refresh every 2 s')
-    .action(exitWith(runStatus));
+    .action(exitWith(lazy(() => import('./status.js').then((m) => m.runStatus))));
 
   withConfig(program.command('check'))
     .description('one check of NODE now, through the queue')
     .argument('<node>', 'node id')
     .option('--json', 'print the result as JSON')
-    .action(exitWith(runCheck));
+    .action(exitWith(lazy(() => import('./check.js').then((m) => m.runCheck))));
 
   withConfig(program.command('recover'))
     .description('a manual recovery of NODE now (even a healthy one); waits and prints the outcome')
     .argument('<node>', 'node id')
     .option('--no-wait', 'enqueue it and return at once')
-    .action(exitWith(runRecover));
+    .action(exitWith(lazy(() => import('./recover.js').then((m) => m.runRecover))));
 
   withConfig(program.command('retry'))
     .description('retry the failed jobs of a queue')
     .option('--queue <name>', 'queue name', 'recovery')
-    .action(exitWith(runRetry));
+    .action(exitWith(lazy(() => import('./retry.js').then((m) => m.runRetry))));
 
   withConfig(program.command('silence'))
     .description('maintenance: no alerts and no automatic recovery for NODE, for a while')
     .argument('<node>', 'node id')
     .requiredOption('--for <duration>', 'how long, e.g. 30m, 2h')
     .option('--reason <text>', 'shown in status and alerts')
-    .action(exitWith(runSilence));
+    .action(exitWith(lazy(() => import('./silence.js').then((m) => m.runSilence))));
 
   withConfig(program.command('unsilence'))
     .description('end a maintenance silence now')
     .argument('<node>', 'node id')
-    .action(exitWith(runUnsilence));
+    .action(exitWith(lazy(() => import('./silence.js').then((m) => m.runUnsilence))));
 
   withConfig(program.command('report'))
     .description('the latest stats report')
     .option('--json', 'print the report as JSON (as /api/reports/latest)')
-    .action(exitWith(runReport));
+    .action(exitWith(lazy(() => import('./report.js').then((m) => m.runReport))));
 
   withConfig(program.command('alerts'))
     .description('recent alerts, newest first')
     .option('--since <duration>', 'how far back, e.g. 30m, 1h, 7d', '1h')
     .option('--json', 'print the alerts as JSON (as /api/alerts)')
-    .action(exitWith(runAlerts));
+    .action(exitWith(lazy(() => import('./alerts.js').then((m) => m.runAlerts))));
 
   const config = program.command('config').description('configuration');
   withConfig(config.command('check'))
     .description('validate and print the effective config, secrets masked')
-    .action(exitWith(runConfigCheck));
+    .action(exitWith(lazy(() => import('./config-check.js').then((m) => m.runConfigCheck))));
 
   withConfig(program.command('simulate'))
     .description('serve simulated Ollama nodes')
@@ -122,7 +117,7 @@ export function buildProgram(): Command {
       11501,
     )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .action(exitWith(runSimulateCommand));
+    .action(exitWith(lazy(() => import('./simulate.js').then((m) => m.runSimulateCommand))));
 
   return program;
 }

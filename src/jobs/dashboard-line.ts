@@ -40,12 +40,14 @@ export function formatDashboardLine(mesh: MeshView, enabledIds: ReadonlySet<stri
   return [`mesh ${mesh.healthPercent}% (${mesh.healthy}/${mesh.total} healthy)`, ...nodes].join(' · ');
 }
 
-export async function runDashboardLine(deps: DashboardLineDeps): Promise<string> {
+/** `plannedAt`: the schedule slot the line is for, logged as `at` (one line per slot per mesh). */
+export async function runDashboardLine(deps: DashboardLineDeps, plannedAt: number): Promise<string> {
   const config = deps.config();
   const context = await readContext(deps.redis, config, deps.now());
   const mesh = await readMesh(context);
   const enabled = new Set(context.nodes.filter((node) => node.enabled).map((node) => node.id));
   const line = formatDashboardLine(mesh, enabled);
-  deps.logger.info({ healthPercent: mesh.healthPercent, healthy: mesh.healthy, total: mesh.total }, line);
+  const { healthPercent, healthy, total } = mesh;
+  deps.logger.info({ at: new Date(plannedAt).toISOString(), healthPercent, healthy, total }, line);
   return line;
 }

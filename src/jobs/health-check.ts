@@ -1,12 +1,19 @@
 /**
- * The `health-check` job: probe one node, apply the result to its state, and ask for a fast
- * confirmation when it failed. A scheduled run for a node removed from the config ends quietly:
- * removing a job scheduler does not cancel a run that is already due.
+ * The `health-check` jobs: probe nodes, apply each result to the node's state, and ask for a fast
+ * confirmation when a check failed. Scheduled checks come in batches (`check n1 +24`), one job for
+ * the nodes the dispatcher claimed together; a person's, a confirmation's or a watch's check is a
+ * job of its own (`check n1`). A check of a node removed from the config ends quietly.
  */
 import { z } from 'zod';
 import type { NodeConfig } from '../config/types.js';
-import { applyCheck, type CheckOutcome, type Transition, wantsDeepCheck } from '../mesh/state.js';
-import type { NodeStore } from '../mesh/store.js';
+import {
+  applyCheck,
+  type CheckOutcome,
+  type NodeState,
+  type Transition,
+  wantsDeepCheck,
+} from '../mesh/state.js';
+import type { Change, NodeStore } from '../mesh/store.js';
 import type { NodeStatus, ProbeResult, SoftSignal } from '../mesh/types.js';
 import { QUEUE_NAMES, safeJobId } from './queues.js';
 
@@ -17,6 +24,17 @@ export const healthCheckPayload = z.object({
   reason: z.enum(CHECK_REASONS),
 });
 export type HealthCheckPayload = z.infer<typeof healthCheckPayload>;
+
+export const checkBatchPayload = z.object({
+  checks: z.array(z.object({ nodeId: z.string(), plannedAt: z.number() })).min(1),
+});
+export type CheckBatchPayload = z.infer<typeof checkBatchPayload>;
+
+export interface BatchSummary {
+  checked: number;
+  failed: string[];
+  skipped: string[];
+}
 
 export interface CheckSummary {
   nodeId: string;
@@ -36,12 +54,18 @@ export interface CheckSummary {
 export const healthCheckJob = {
   queue: QUEUE_NAMES.healthCheck,
   jobName: (nodeId: string) => `check ${nodeId}`,
-  schedulerId: (nodeId: string) => `check-${nodeId}`,
+  batchJobName: (checks: CheckBatchPayload['checks']) =>
+    `check ${checks[0]?.nodeId ?? ''}${checks.length > 1 ? ` +${checks.length - 1}` : ''}`,
   confirmJobId: (nodeId: string, failingSince: number, failures: number) =>
     safeJobId('confirm', nodeId, failingSince, failures),
   options: {
     attempts: 1,
     removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
+  },
+  batchOptions: {
+    attempts: 1,
+    removeOnComplete: { age: 3600, count: 200 },
     removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
   },
 } as const;
@@ -58,7 +82,10 @@ export interface HealthCheckDeps {
   scheduleConfirm(nodeId: string, jobId: string, delayMs: number): Promise<void>;
   /** Receives what the winning state change produced (alerts and recovery consume these). */
   onChange(node: NodeConfig, transitions: Transition[], signals: SoftSignal[]): Promise<void>;
-  /** Sees every finished check (metrics). */
+  /**
+   * Sees every check applied to the node's state (statistics, metrics); not a stale result, which
+   * finished after a check that started later and so counts nowhere (see `applyCheck`).
+   */
   onChecked?(node: NodeConfig, summary: CheckSummary): void;
 }
 
@@ -70,6 +97,113 @@ export async function runHealthCheck(
   const node = deps.findNode(payload.nodeId);
   if (!node?.enabled) return skipped(payload.nodeId, node ? 'node disabled' : 'node not in config');
   const { result, outcome, startedAt } = await checkNode(node, deps);
+  return finish(node, result, outcome, startedAt, plannedAt, deps);
+}
+
+/** Checks a batch of claimed nodes: one pipelined read, the probes at once, one pipelined write. */
+export async function runCheckBatch(
+  payload: CheckBatchPayload,
+  deps: HealthCheckDeps,
+): Promise<BatchSummary> {
+  const summary: BatchSummary = { checked: 0, failed: [], skipped: [] };
+  const due: { node: NodeConfig; plannedAt: number }[] = [];
+  for (const check of payload.checks) {
+    const node = deps.findNode(check.nodeId);
+    if (node?.enabled) due.push({ node, plannedAt: check.plannedAt });
+    else summary.skipped.push(check.nodeId);
+  }
+  const before = await deps.store.readMany(due.map(({ node }) => node.id));
+  const probed = await Promise.all(
+    due.map(async ({ node }, index) => {
+      const startedAt = deps.now();
+      const state = before[index]?.state;
+      const result = await deps.probe(node, state ? deepRequest(node, state, startedAt) : null);
+      return { startedAt, result };
+    }),
+  );
+  const changes = await deps.store.updateMany(
+    due.map(({ node }, index) => ({
+      nodeId: node.id,
+      known: before[index],
+      decide: (current: NodeState) =>
+        decideCheck(node, current, probed[index]!.startedAt, probed[index]!.result, deps),
+    })),
+  );
+  for (const [index, { node, plannedAt }] of due.entries()) {
+    const { startedAt, result } = probed[index]!;
+    const outcome = changes[index]!.extra;
+    await settle(node, outcome, deps);
+    const checked = finish(node, result, outcome, startedAt, plannedAt, deps);
+    summary.checked += 1;
+    if (!checked.ok) summary.failed.push(node.id);
+  }
+  return summary;
+}
+
+/**
+ * One check of a node applied to its state: what confirmations, a person's check and a
+ * recovery's verification all do.
+ */
+export async function checkNode(
+  node: NodeConfig,
+  deps: HealthCheckDeps,
+): Promise<{ result: ProbeResult; outcome: CheckOutcome; startedAt: number }> {
+  const { state: before } = await deps.store.read(node.id);
+  const startedAt = deps.now();
+  const result = await deps.probe(node, deepRequest(node, before, startedAt));
+  const change = await deps.store.update(node.id, (current) =>
+    decideCheck(node, current, startedAt, result, deps),
+  );
+  await settle(node, change.extra, deps);
+  return { result, outcome: change.extra, startedAt };
+}
+
+function deepRequest(node: NodeConfig, state: NodeState, now: number): DeepRequest {
+  const { deep } = node.checks;
+  return wantsDeepCheck(state, deep, now) ? { model: deep.model, timeoutMs: deep.timeout } : null;
+}
+
+function decideCheck(
+  node: NodeConfig,
+  current: NodeState,
+  startedAt: number,
+  result: ProbeResult,
+  deps: HealthCheckDeps,
+): Change<CheckOutcome> {
+  const outcome = applyCheck(node.id, current, startedAt, result, node.checks, deps.retainMs);
+  return {
+    state: outcome.state,
+    transitions: outcome.transitions,
+    record: {
+      at: startedAt,
+      ok: outcome.passed,
+      latencyMs: result.latencyMs,
+      error: outcome.state.lastError,
+    },
+    extra: outcome,
+    unchanged: outcome.stale,
+  };
+}
+
+/** What follows a state change: transitions to their consumers, a fast confirmation after a failure. */
+async function settle(node: NodeConfig, outcome: CheckOutcome, deps: HealthCheckDeps): Promise<void> {
+  if (outcome.stale) return;
+  await deps.onChange(node, outcome.transitions, outcome.raisedSignals);
+  const failingSince = outcome.state.failingSince;
+  if (outcome.confirmSoon && failingSince !== null) {
+    const jobId = healthCheckJob.confirmJobId(node.id, failingSince, outcome.state.consecutiveFailures);
+    await deps.scheduleConfirm(node.id, jobId, node.checks.retryInterval);
+  }
+}
+
+function finish(
+  node: NodeConfig,
+  result: ProbeResult,
+  outcome: CheckOutcome,
+  startedAt: number,
+  plannedAt: number | null,
+  deps: HealthCheckDeps,
+): CheckSummary {
   const summary: CheckSummary = {
     nodeId: node.id,
     skipped: null,
@@ -82,50 +216,8 @@ export async function runHealthCheck(
     startedAt,
     plannedAt,
   };
-  deps.onChecked?.(node, summary);
+  if (!outcome.stale) deps.onChecked?.(node, summary);
   return summary;
-}
-
-/**
- * One check of a node applied to its state: what scheduled checks, confirmations and a
- * recovery's verification all do.
- */
-export async function checkNode(
-  node: NodeConfig,
-  deps: HealthCheckDeps,
-): Promise<{ result: ProbeResult; outcome: CheckOutcome; startedAt: number }> {
-  const { state: before } = await deps.store.read(node.id);
-  const startedAt = deps.now();
-  const deep = wantsDeepCheck(before, node.checks.deep, startedAt)
-    ? { model: node.checks.deep.model, timeoutMs: node.checks.deep.timeout }
-    : null;
-  const result = await deps.probe(node, deep);
-
-  const change = await deps.store.update(node.id, (current) => {
-    const outcome = applyCheck(node.id, current, startedAt, result, node.checks, deps.retainMs);
-    return {
-      state: outcome.state,
-      transitions: outcome.transitions,
-      record: {
-        at: startedAt,
-        ok: outcome.passed,
-        latencyMs: result.latencyMs,
-        error: outcome.state.lastError,
-      },
-      extra: outcome,
-      unchanged: outcome.stale,
-    };
-  });
-  const outcome = change.extra;
-  if (!outcome.stale) {
-    await deps.onChange(node, outcome.transitions, outcome.raisedSignals);
-    const failingSince = outcome.state.failingSince;
-    if (outcome.confirmSoon && failingSince !== null) {
-      const jobId = healthCheckJob.confirmJobId(node.id, failingSince, outcome.state.consecutiveFailures);
-      await deps.scheduleConfirm(node.id, jobId, node.checks.retryInterval);
-    }
-  }
-  return { result, outcome, startedAt };
 }
 
 function skipped(nodeId: string, why: string): CheckSummary {

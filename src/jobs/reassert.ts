@@ -8,7 +8,7 @@ import type { MeshConfig } from '../config/types.js';
 import { publishNodes, readPublishedNodes } from '../mesh/registry.js';
 import type { Logger } from '../runtime/logger.js';
 import { keepaliveJob } from './keepalive.js';
-import { syncNodeSchedules } from './schedules.js';
+import type { CheckSchedule } from './schedules.js';
 
 export type ScheduleAsserter = (config: MeshConfig) => Promise<unknown>;
 
@@ -19,7 +19,8 @@ export class ScheduleKeeper {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    private readonly checkQueue: Queue,
+    private readonly checks: CheckSchedule,
+    private readonly now: () => number,
   ) {
     this.keepaliveQueue = new Queue(keepaliveJob.queue, { connection: redis, prefix });
     this.add((config) =>
@@ -39,7 +40,7 @@ export class ScheduleKeeper {
   /** Returns whether the published node list was missing, i.e. Redis had lost the mesh's data. */
   async assert(config: MeshConfig): Promise<boolean> {
     const lost = (await readPublishedNodes(this.redis, this.prefix)) === null;
-    await syncNodeSchedules(this.checkQueue, config.nodes);
+    await this.checks.sync(config.nodes, this.now());
     for (const asserter of this.asserters) await asserter(config);
     await publishNodes(this.redis, this.prefix, config.nodes);
     return lost;

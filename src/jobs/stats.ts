@@ -37,7 +37,8 @@ export interface StatsDeps {
   now(): number;
 }
 
-export async function runStatsReport(deps: StatsDeps): Promise<Report> {
+/** The report made, or null when its window had been reported already. */
+export async function runStatsReport(deps: StatsDeps): Promise<Report | null> {
   const config = deps.config();
   const now = deps.now();
   const interval = config.stats.interval;
@@ -47,7 +48,7 @@ export async function runStatsReport(deps: StatsDeps): Promise<Report> {
     deps.redis.hgetall(statsWindowKey(deps.prefix, interval, window.index)),
   ]);
   const report = buildReport(mesh, parseWindowHash(hash), window.end, interval);
-  await deps.reports.save(report, config.stats.retain);
+  if (!(await deps.reports.save(report, config.stats.retain))) return null;
   deps.logger.info({ report }, describeReport(report));
   return report;
 }

@@ -1,17 +1,20 @@
 /** Reads the mesh as SPEC's JSON shapes: used by `/api/mesh`, `/api/nodes/:id` and `gpu-mesh status`. */
 import type { Redis } from 'ioredis';
 import type { MeshConfig } from '../config/types.js';
+import { readWatchStates } from '../watch/states.js';
 import { meshNodes, type NodeInfo } from './registry.js';
 import { silencedNodes } from './silence.js';
 import type { CheckRecord, NodeState } from './state.js';
 import { NodeStore } from './store.js';
-import { type MeshView, meshView, type NodeView, nodeView } from './view.js';
+import { type MeshView, meshView, type NodeView, nodeView, type WatchState } from './view.js';
 
 export interface ReadContext {
   store: NodeStore;
   nodes: readonly NodeInfo[];
   /** Silenced nodes; none when omitted. */
   silenced?: ReadonlySet<string>;
+  /** Keep-alive watch states as scheduler processes reported them; `off` when omitted. */
+  watch?: ReadonlyMap<string, WatchState>;
   retainMs: number;
   now: number;
 }
@@ -20,12 +23,12 @@ export interface ReadContext {
 export async function readContext(redis: Redis, config: MeshConfig, now: number): Promise<ReadContext> {
   const { prefix } = config.redis;
   const nodes = await meshNodes(redis, prefix, config.nodes);
-  const silenced = await silencedNodes(
-    redis,
-    prefix,
-    nodes.map((node) => node.id),
-  );
-  return { store: new NodeStore(redis, prefix), nodes, silenced, retainMs: config.stats.retain, now };
+  const ids = nodes.map((node) => node.id);
+  const [silenced, watch] = await Promise.all([
+    silencedNodes(redis, prefix, ids),
+    readWatchStates(redis, prefix, ids),
+  ]);
+  return { store: new NodeStore(redis, prefix), nodes, silenced, watch, retainMs: config.stats.retain, now };
 }
 
 export type CheckRecordView = Omit<CheckRecord, 'at'> & { at: string };
@@ -56,6 +59,6 @@ function view(node: NodeInfo, state: NodeState | undefined, context: ReadContext
     now: context.now,
     retainMs: context.retainMs,
     silenced: context.silenced?.has(node.id) ?? false,
-    watch: 'off',
+    watch: context.watch?.get(node.id) ?? 'off',
   });
 }

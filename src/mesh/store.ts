@@ -44,6 +44,10 @@ export interface Change<T> {
   unchanged?: boolean;
 }
 
+type CasArgs = [stateKey: string, historyKey: string, transitionsKey: string, ...args: (string | number)[]];
+
+type CasPipeline = ReturnType<Redis['pipeline']> & { meshCompareAndSet(...args: CasArgs): unknown };
+
 type CasRedis = Redis & {
   meshCompareAndSet(
     stateKey: string,
@@ -123,6 +127,49 @@ export class NodeStore {
       if (written === 1) return change;
     }
     throw new Error(`node ${nodeId}: state kept changing under ${MAX_CAS_ATTEMPTS} concurrent writers`);
+  }
+
+  /**
+   * `update` for many nodes at once, from states already read: one pipelined compare-and-set
+   * for all of them; a node whose state changed meanwhile goes through `update` on its own.
+   * Returns each node's winning change, in order.
+   */
+  async updateMany<T>(
+    items: readonly {
+      nodeId: string;
+      known: StoredState | undefined;
+      decide: (current: NodeState) => Change<T>;
+    }[],
+  ): Promise<Change<T>[]> {
+    const changes = items.map((item) => item.decide(item.known?.state ?? initialState()));
+    const pipeline = this.redis.pipeline() as CasPipeline;
+    const written: number[] = [];
+    items.forEach((item, index) => {
+      const change = changes[index]!;
+      if (change.unchanged) return;
+      written.push(index);
+      pipeline.meshCompareAndSet(
+        this.stateKey(item.nodeId),
+        this.historyKey(item.nodeId),
+        this.transitionsKey,
+        String(item.known?.version ?? 0),
+        JSON.stringify(change.state),
+        change.record ? JSON.stringify(change.record) : '',
+        HISTORY_LENGTH,
+        ...change.transitions.map((t) => JSON.stringify(t)),
+      );
+    });
+    const replies = written.length ? ((await pipeline.exec()) ?? []) : [];
+    await Promise.all(
+      written.map(async (itemIndex, replyIndex) => {
+        const [error, reply] = replies[replyIndex] ?? [new Error('no reply'), 0];
+        if (error) throw error;
+        if (reply === 1) return;
+        const item = items[itemIndex]!;
+        changes[itemIndex] = await this.update(item.nodeId, item.decide);
+      }),
+    );
+    return changes;
   }
 
   async remove(nodeId: string): Promise<void> {

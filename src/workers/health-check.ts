@@ -1,26 +1,32 @@
-/** Glue from the `health-check` queue to `runHealthCheck`. */
+/** Glue from the `health-check` queue to a batch of scheduled checks or a single check. */
 import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import {
+  type BatchSummary,
   type CheckSummary,
+  checkBatchPayload,
   type HealthCheckDeps,
   healthCheckJob,
   healthCheckPayload,
+  runCheckBatch,
   runHealthCheck,
 } from '../jobs/health-check.js';
 
 export interface WorkerSettings {
   connection: ConnectionOptions;
   prefix: string;
+  /** Jobs (batches or single checks) run at once. */
   concurrency: number;
 }
 
 export function startHealthCheckWorker(settings: WorkerSettings, deps: HealthCheckDeps): Worker {
-  return new Worker<unknown, CheckSummary>(
+  return new Worker<unknown, CheckSummary | BatchSummary>(
     healthCheckJob.queue,
     async (job) => {
-      const payload = healthCheckPayload.safeParse(job.data);
-      if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
-      return runHealthCheck(payload.data, deps, job.timestamp + (job.delay ?? 0));
+      const batch = checkBatchPayload.safeParse(job.data);
+      if (batch.success) return runCheckBatch(batch.data, deps);
+      const single = healthCheckPayload.safeParse(job.data);
+      if (!single.success) throw new UnrecoverableError(`bad payload: ${single.error.message}`);
+      return runHealthCheck(single.data, deps, job.timestamp + (job.delay ?? 0));
     },
     { connection: settings.connection, prefix: settings.prefix, concurrency: settings.concurrency },
   );

@@ -48,7 +48,7 @@ export async function startStatsRole(options: StatsRoleOptions): Promise<StatsRo
       { connection: redis, prefix },
       {
         report: () => runStatsReport({ config, redis, prefix, reports, logger, now }),
-        dashboardLine: () => runDashboardLine({ config, redis, logger, now }),
+        dashboardLine: (plannedAt) => runDashboardLine({ config, redis, logger, now }, plannedAt),
       },
     );
     started.on('error', (error) =>

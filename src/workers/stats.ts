@@ -4,8 +4,10 @@ import { dashboardLineJob } from '../jobs/dashboard-line.js';
 import { statsJob } from '../jobs/stats.js';
 
 export interface StatsWorkerHandlers {
-  report(): Promise<{ at: string; nodes: unknown[] }>;
-  dashboardLine(): Promise<string>;
+  /** The report made, or null when its window had been reported already. */
+  report(): Promise<{ at: string; nodes: unknown[] } | null>;
+  /** `plannedAt`: the schedule slot the line is for. */
+  dashboardLine(plannedAt: number): Promise<string>;
 }
 
 export function startStatsWorker(
@@ -17,9 +19,12 @@ export function startStatsWorker(
     async (job) => {
       if (job.name === statsJob.jobName) {
         const report = await handlers.report();
-        return { at: report.at, nodes: report.nodes.length };
+        return report
+          ? { at: report.at, nodes: report.nodes.length }
+          : { skipped: 'window already reported' };
       }
-      if (job.name === dashboardLineJob.jobName) return handlers.dashboardLine();
+      if (job.name === dashboardLineJob.jobName)
+        return handlers.dashboardLine(job.timestamp + (job.delay ?? 0));
       throw new UnrecoverableError(`unknown job "${job.name}" on the ${statsJob.queue} queue`);
     },
     { connection: settings.connection, prefix: settings.prefix, concurrency: 1 },

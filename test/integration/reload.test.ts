@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { CheckSchedule } from '../../src/jobs/schedules.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { freePort, startPrivateRedis } from '../../src/runtime/private-redis.js';
@@ -17,9 +17,8 @@ describe('editing mesh.yaml while running', () => {
   let path: string;
   const prefix = uniquePrefix();
   const redis = connectTestRedis();
-  const queue = new Queue('health-check', { connection: redis, prefix });
 
-  const schedulerIds = async () => (await queue.getJobSchedulers(0, -1)).map((s) => s.key).sort();
+  const schedulerIds = async () => (await new CheckSchedule(redis, prefix).scheduledIds()).sort();
   const yamlFor = (ids: string[]) => {
     const nodes = simulator.nodes.filter((n) => ids.includes(n.id));
     return meshYaml(prefix, { ...simulator, nodes }, {});
@@ -41,18 +40,14 @@ describe('editing mesh.yaml while running', () => {
   afterAll(async () => {
     await service?.close();
     await simulator?.close();
-    await queue.close();
     await dropPrefix(redis, prefix);
     redis.disconnect();
   });
 
   it('adds and removes node schedules without a restart', async () => {
-    expect(await schedulerIds()).toEqual(['check-sim-1', 'check-sim-2']);
+    expect(await schedulerIds()).toEqual(['sim-1', 'sim-2']);
     writeFileSync(path, yamlFor(['sim-2', 'sim-3']));
-    await waitFor(
-      async () => (await schedulerIds()).join() === 'check-sim-2,check-sim-3',
-      'schedules follow the file',
-    );
+    await waitFor(async () => (await schedulerIds()).join() === 'sim-2,sim-3', 'schedules follow the file');
     await waitFor(() => (simulator.requests('sim-3')['/api/version'] ?? 0) > 0, 'the new node checked');
   });
 
@@ -60,7 +55,7 @@ describe('editing mesh.yaml while running', () => {
     writeFileSync(path, `${yamlFor(['sim-2'])}\nbogus: 1\n`);
     await service.reload();
     expect(service.config().nodes.map((n) => n.id)).toEqual(['sim-2', 'sim-3']);
-    expect(await schedulerIds()).toEqual(['check-sim-2', 'check-sim-3']);
+    expect(await schedulerIds()).toEqual(['sim-2', 'sim-3']);
   });
 });
 

@@ -133,7 +133,7 @@ describe('gpu-mesh recover, silence and unsilence', () => {
       (JSON.parse((await runCli(['status', '--json', '--config', f.configPath])).stdout) as MeshView).nodes[0]
         ?.silenced,
     ).toBe(false);
-  });
+  }, 60_000);
 
   it('refuses to recover a node with no recovery configured, with exit 2', async () => {
     const path = writeTempConfig('nodes:\n  - { id: plain, url: "http://127.0.0.1:9" }\n');
