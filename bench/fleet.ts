@@ -1,4 +1,4 @@
-/** The processes a benchmark runs against: a private Redis and a simulator in its own process. */
+/** The processes a benchmark runs against: a private Redis and simulators in their own processes. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
@@ -6,10 +6,13 @@ import { type PrivateRedis, startPrivateRedis } from '../src/runtime/private-red
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli/index.js');
 
+/** One simulator process serves at most this many nodes: each costs it two file descriptors. */
+const NODES_PER_SIMULATOR = 5000;
+
 export interface Fleet {
   redis: PrivateRedis;
   client: Redis;
-  simulator: ChildProcess;
+  simulators: ChildProcess[];
   firstPort: number;
   nodes: number;
   close(): Promise<void>;
@@ -17,13 +20,29 @@ export interface Fleet {
 
 export async function startFleet(nodes: number, firstPort: number): Promise<Fleet> {
   const redis = await startPrivateRedis();
-  const simulator = spawn(
-    process.execPath,
-    [CLI, 'simulate', '--nodes', String(nodes), '--port', String(firstPort)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const simulators: ChildProcess[] = [];
+  for (let start = 0; start < nodes; start += NODES_PER_SIMULATOR) {
+    simulators.push(await startSimulatorProcess(Math.min(NODES_PER_SIMULATOR, nodes - start), firstPort + start));
+  }
+  const client = new Redis(redis.url);
+  return {
+    redis,
+    client,
+    simulators,
+    firstPort,
+    nodes,
+    async close() {
+      for (const simulator of simulators) simulator.kill('SIGTERM');
+      client.disconnect();
+      await redis.stop();
     },
-  );
+  };
+}
+
+async function startSimulatorProcess(count: number, port: number): Promise<ChildProcess> {
+  const simulator = spawn(process.execPath, [CLI, 'simulate', '--nodes', String(count), '--port', String(port)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((ready, fail) => {
     let output = '';
     simulator.stdout?.on('data', (chunk) => {
@@ -32,19 +51,7 @@ export async function startFleet(nodes: number, firstPort: number): Promise<Flee
     });
     simulator.once('exit', (code) => fail(new Error(`simulator exited ${code}`)));
   });
-  const client = new Redis(redis.url);
-  return {
-    redis,
-    client,
-    simulator,
-    firstPort,
-    nodes,
-    async close() {
-      simulator.kill('SIGTERM');
-      client.disconnect();
-      await redis.stop();
-    },
-  };
+  return simulator;
 }
 
 export function startMesh(configPath: string, roles = 'scheduler,worker'): ChildProcess {
@@ -63,7 +70,6 @@ export function meshConfigYaml(fleet: Fleet, prefix: string, interval: string, e
     extra,
     'nodes:',
   ];
-  for (let i = 0; i < fleet.nodes; i++)
-    lines.push(`  - { id: n${i + 1}, url: "http://127.0.0.1:${fleet.firstPort + i}" }`);
+  for (let i = 0; i < fleet.nodes; i++) lines.push(`  - { id: n${i + 1}, url: "http://127.0.0.1:${fleet.firstPort + i}" }`);
   return lines.join('\n');
 }

@@ -24,6 +24,7 @@ import { evaluateJob } from '../jobs/alert-evaluate.js';
 import { heartbeatJob } from '../jobs/heartbeat.js';
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry, notifyJob } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
+import { describeTransition, logTransition, transitionSeverity } from '../mesh/transition-log.js';
 import { countAlertDelivered } from '../metrics/alert-counters.js';
 import type { Logger } from '../runtime/logger.js';
 import { startAlertsWorker } from './alerts-worker.js';
@@ -56,7 +57,10 @@ export interface AlertingOptions {
 }
 
 export interface Alerting {
-  /** The health-check job's `onChange`: alerts for one winning state change. */
+  /**
+   * The health-check job's `onChange`: alerts for one winning state change, and its log lines —
+   * each transition is written once, by its alert or, when it raises none, as a state-change line.
+   */
   emit: Emit;
   /** Raises ready-made alerts: one `alerts` job per alert id. */
   raise(alerts: readonly Alert[], notBefore?: number): Promise<void>;
@@ -130,6 +134,19 @@ export function startAlerting(options: AlertingOptions): Alerting {
     isSilenced: (nodeId) => silences.isSilenced(nodeId),
     now,
     raise,
+    logTransition: (node, transition, covered) => {
+      if (!covered) return logTransition(logger, node, transition);
+      const fields = {
+        node: node.id,
+        from: transition.from,
+        to: transition.to,
+        incidentId: transition.incidentId,
+      };
+      logger.debug(
+        { severity: transitionSeverity(transition), ...fields },
+        describeTransition(node, transition),
+      );
+    },
   });
 
   return {

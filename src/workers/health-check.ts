@@ -10,6 +10,7 @@ import {
   runCheckBatch,
   runHealthCheck,
 } from '../jobs/health-check.js';
+import { workerName } from './name.js';
 
 export interface WorkerSettings {
   connection: ConnectionOptions;
@@ -28,6 +29,15 @@ export function startHealthCheckWorker(settings: WorkerSettings, deps: HealthChe
       if (!single.success) throw new UnrecoverableError(`bad payload: ${single.error.message}`);
       return runHealthCheck(single.data, deps, job.timestamp + (job.delay ?? 0));
     },
-    { connection: settings.connection, prefix: settings.prefix, concurrency: settings.concurrency },
+    {
+      connection: settings.connection,
+      prefix: settings.prefix,
+      concurrency: settings.concurrency,
+      name: workerName(),
+      // A killed process's batch is taken over within ~15 s rather than BullMQ's default ~60 s.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 2,
+    },
   );
 }

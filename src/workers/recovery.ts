@@ -7,6 +7,7 @@ import {
   recoveryPayload,
   runRecovery,
 } from '../jobs/recovery.js';
+import { workerName } from './name.js';
 
 export interface RecoveryWorkerSettings {
   connection: ConnectionOptions;
@@ -34,6 +35,7 @@ export function startRecoveryWorker(settings: RecoveryWorkerSettings, deps: Reco
       connection: settings.connection,
       prefix: settings.prefix,
       concurrency: 16,
+      name: workerName(),
       lockDuration,
       stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
       // A stall is a crash, not a failed attempt; allow a few before giving up on the job.
