@@ -22,7 +22,9 @@ export async function startFleet(nodes: number, firstPort: number): Promise<Flee
   const redis = await startPrivateRedis();
   const simulators: ChildProcess[] = [];
   for (let start = 0; start < nodes; start += NODES_PER_SIMULATOR) {
-    simulators.push(await startSimulatorProcess(Math.min(NODES_PER_SIMULATOR, nodes - start), firstPort + start));
+    simulators.push(
+      await startSimulatorProcess(Math.min(NODES_PER_SIMULATOR, nodes - start), firstPort + start),
+    );
   }
   const client = new Redis(redis.url);
   return {
@@ -40,9 +42,13 @@ export async function startFleet(nodes: number, firstPort: number): Promise<Flee
 }
 
 async function startSimulatorProcess(count: number, port: number): Promise<ChildProcess> {
-  const simulator = spawn(process.execPath, [CLI, 'simulate', '--nodes', String(count), '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const simulator = spawn(
+    process.execPath,
+    [CLI, 'simulate', '--nodes', String(count), '--port', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((ready, fail) => {
     let output = '';
     simulator.stdout?.on('data', (chunk) => {
@@ -70,6 +76,7 @@ export function meshConfigYaml(fleet: Fleet, prefix: string, interval: string, e
     extra,
     'nodes:',
   ];
-  for (let i = 0; i < fleet.nodes; i++) lines.push(`  - { id: n${i + 1}, url: "http://127.0.0.1:${fleet.firstPort + i}" }`);
+  for (let i = 0; i < fleet.nodes; i++)
+    lines.push(`  - { id: n${i + 1}, url: "http://127.0.0.1:${fleet.firstPort + i}" }`);
   return lines.join('\n');
 }

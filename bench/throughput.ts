@@ -1,33 +1,31 @@
 /**
  * Throughput ceiling: the full system (schedule -> probe -> state -> history) against a raw loop
  * making the same requests, on the same simulated fleet, in the same run. CPU includes Redis.
- * usage: node throughput.js [NODES=2000] [SECONDS=20] [CONCURRENCY=100]
+ * Horizontal: the same with 1, 2 and 4 worker processes (and one scheduler).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NodeStore } from '../src/mesh/store.js';
-import { type Fleet, meshConfigYaml, startFleet, startMesh } from './fleet.js';
+import { type Fleet, meshConfigYaml, startMesh } from './fleet.js';
 import { processCpuSeconds, processRssMb, redisCpuSeconds } from './measure.js';
 
-const [nodes = 2000, seconds = 20, concurrency = 100] = process.argv.slice(2).map(Number);
-const FIRST_PORT = 21001;
-
-interface Run {
+export interface Run {
   checksPerSecond: number;
   cpuMsPer1000: number;
 }
 
-async function runRaw(fleet: Fleet): Promise<Run> {
+export interface MeshRun extends Run {
+  redisCpuMsPer1000: number;
+  rssMb: number;
+  workers: number;
+}
+
+export async function runRaw(fleet: Fleet, concurrency: number, seconds: number): Promise<Run> {
   const script = resolve(import.meta.dirname, 'raw-loop.js');
-  const child = spawn(process.execPath, [
-    script,
-    String(fleet.firstPort),
-    String(nodes),
-    String(concurrency),
-    String(seconds),
-  ]);
+  const args = [script, String(fleet.firstPort), String(fleet.nodes), String(concurrency), String(seconds)];
+  const child = spawn(process.execPath, args);
   let output = '';
   child.stdout.on('data', (chunk) => {
     output += chunk;
@@ -40,67 +38,51 @@ async function runRaw(fleet: Fleet): Promise<Run> {
   };
 }
 
-async function totalChecks(store: NodeStore): Promise<number> {
-  const ids = Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
-  const states = await store.readMany(ids);
+async function totalChecks(store: NodeStore, nodes: number): Promise<number> {
+  const states = await store.readMany(Array.from({ length: nodes }, (_, i) => `n${i + 1}`));
   return states.reduce((sum, stored) => sum + stored.state.checks, 0);
 }
 
-async function runMesh(fleet: Fleet): Promise<Run & { rssMb: number; redisCpuMsPer1000: number }> {
-  const prefix = 'bench';
-  const dir = mkdtempSync(join(tmpdir(), 'gpu-mesh-bench-'));
-  const configPath = join(dir, 'mesh.yaml');
-  // Due far more often than the machine can check: the mesh runs at capacity.
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The mesh at capacity: nodes due every 250 ms, far more often than the machine can check them.
+ * `workers` 0 = one process with both roles; n = one scheduler process and n worker processes.
+ */
+export async function runMesh(fleet: Fleet, seconds: number, workers = 0): Promise<MeshRun> {
+  const prefix = `bench${workers}`;
+  const configPath = join(mkdtempSync(join(tmpdir(), 'gpu-mesh-bench-')), 'mesh.yaml');
   writeFileSync(configPath, meshConfigYaml(fleet, prefix, '250ms'));
-  const mesh = startMesh(configPath);
+  const processes: ChildProcess[] =
+    workers === 0
+      ? [startMesh(configPath)]
+      : [
+          startMesh(configPath, 'scheduler'),
+          ...Array.from({ length: workers }, () => startMesh(configPath, 'worker')),
+        ];
+  const pids = processes.map((p) => p.pid ?? 0);
   const store = new NodeStore(fleet.client, prefix);
-  const pid = mesh.pid ?? 0;
-  await new Promise((r) => setTimeout(r, 5000));
-  const before = {
-    checks: await totalChecks(store),
-    cpu: processCpuSeconds(pid),
+  await sleep(6000);
+  const cpu = () => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  const read = async () => ({
+    checks: await totalChecks(store, fleet.nodes),
+    cpu: cpu(),
     redis: await redisCpuSeconds(fleet.client),
     at: Date.now(),
-  };
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const after = {
-    checks: await totalChecks(store),
-    cpu: processCpuSeconds(pid),
-    redis: await redisCpuSeconds(fleet.client),
-    at: Date.now(),
-  };
-  const rssMb = processRssMb(pid);
-  mesh.kill('SIGTERM');
-  await new Promise((done) => mesh.once('exit', done));
+  });
+  const before = await read();
+  await sleep(seconds * 1000);
+  const after = await read();
+  const rssMb = pids.reduce((sum, pid) => sum + processRssMb(pid), 0);
+  for (const p of processes) p.kill('SIGTERM');
+  await Promise.all(processes.map((p) => new Promise((done) => p.once('exit', done))));
   const checks = after.checks - before.checks;
-  const cpu = after.cpu - before.cpu + (after.redis - before.redis);
+  const redisCpu = after.redis - before.redis;
   return {
     checksPerSecond: (1000 * checks) / (after.at - before.at),
-    cpuMsPer1000: (1000 * 1000 * cpu) / checks,
-    redisCpuMsPer1000: (1000 * 1000 * (after.redis - before.redis)) / checks,
+    cpuMsPer1000: (1000 * 1000 * (after.cpu - before.cpu + redisCpu)) / checks,
+    redisCpuMsPer1000: (1000 * 1000 * redisCpu) / checks,
     rssMb,
+    workers,
   };
-}
-
-const fleet = await startFleet(nodes, FIRST_PORT);
-try {
-  const raw = await runRaw(fleet);
-  const mesh = await runMesh(fleet);
-  const ratio = mesh.checksPerSecond / raw.checksPerSecond;
-  const cpuRatio = mesh.cpuMsPer1000 / raw.cpuMsPer1000;
-  const row = (name: string, run: Run) =>
-    `${name.padEnd(6)} ${run.checksPerSecond.toFixed(0).padStart(8)} checks/s ${run.cpuMsPer1000.toFixed(0).padStart(6)} CPU-ms/1000 checks`;
-  console.log(`throughput, ${nodes} nodes, concurrency ${concurrency}, ${seconds} s each`);
-  console.log(row('raw', raw));
-  console.log(
-    `${row('mesh', mesh)} (Redis ${mesh.redisCpuMsPer1000.toFixed(0)}), RSS ${mesh.rssMb.toFixed(0)} MB`,
-  );
-  console.log(
-    `mesh/raw: throughput ${ratio.toFixed(2)} (target >= 0.8), CPU per check ${cpuRatio.toFixed(2)} (target <= 1.5)`,
-  );
-  console.log(
-    JSON.stringify({ bench: 'throughput', nodes, concurrency, seconds, raw, mesh, ratio, cpuRatio }),
-  );
-} finally {
-  await fleet.close();
 }

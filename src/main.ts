@@ -13,7 +13,7 @@ import type { MeshConfig, NodeConfig } from './config/types.js';
 import { type HealthCheckDeps, healthCheckJob } from './jobs/health-check.js';
 import { QUEUE_NAMES } from './jobs/queues.js';
 import { ScheduleKeeper } from './jobs/reassert.js';
-import { checkNewNodesNow, removeNodeSchedules, upsertNodeSchedules } from './jobs/schedules.js';
+import { CheckSchedule } from './jobs/schedules.js';
 import { publishNodes } from './mesh/registry.js';
 import { NodeStore } from './mesh/store.js';
 import { logTransition } from './mesh/transition-log.js';
@@ -23,8 +23,10 @@ import { logRecoveryEvent, logStalled } from './recovery/events-log.js';
 import { type SelfHealing, startSelfHealing } from './recovery/service.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { connectForService, describeRedisUrl } from './runtime/redis.js';
+import { type KeepAliveWatch, startKeepAliveWatch } from './watch/service.js';
 import { type Alerting, type AlertingTuning, startAlerting, syncAlertSchedules } from './workers/alerts.js';
 import { closeWorker } from './workers/close.js';
+import { startDispatcher } from './workers/dispatcher.js';
 import { startHealthCheckWorker } from './workers/health-check.js';
 import { startStatsRole } from './workers/stats-role.js';
 
@@ -78,7 +80,8 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const checkQueue = new Queue(QUEUE_NAMES.healthCheck, { connection: redis, prefix });
   const checkRecorder = new CheckRecorder(redis, prefix, () => config, logger);
   let nodesById = indexNodes(config.nodes);
-  const schedules = new ScheduleKeeper(redis, prefix, checkQueue);
+  const checkSchedule = new CheckSchedule(redis, prefix);
+  const schedules = new ScheduleKeeper(redis, prefix, checkSchedule, now);
 
   const closers: (() => Promise<unknown>)[] = [];
   let probe: Probe | null = null;
@@ -114,13 +117,13 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
       onChecked: checkRecorder.observe,
       onChange: async (node, transitions, signals) => {
-        for (const transition of transitions) logTransition(logger, node, transition);
-        await alerting?.emit(node, transitions, signals);
+        if (alerting) await alerting.emit(node, transitions, signals);
+        else for (const transition of transitions) logTransition(logger, node, transition);
         await selfHealing?.onTransitions(node, transitions);
       },
     };
     worker = startHealthCheckWorker(
-      { connection: redis, prefix, concurrency: options.concurrency ?? 100 },
+      { connection: redis, prefix, concurrency: options.concurrency ?? 16 },
       checkDeps,
     );
     worker.on('error', (error) => logger.error({ err: error.message }, 'health-check worker error'));
@@ -150,16 +153,32 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     });
   }
 
+  const stats = await startStatsRole({
+    redis,
+    prefix,
+    logger,
+    now,
+    config: () => config,
+    scheduler: has('scheduler'),
+    worker: has('worker'),
+  });
+
   let scheduleWatchdog: NodeJS.Timeout | undefined;
+  let keepAliveWatch: KeepAliveWatch | null = null;
   if (has('scheduler')) {
     await schedules.assert(config);
     await syncAlertSchedules(redis, prefix, config);
-    await checkNewNodesNow(checkQueue, store, config.nodes);
+    const dispatcher = startDispatcher({ schedule: checkSchedule, queue: checkQueue, logger, now });
+    closers.push(() => dispatcher.close());
     // A Redis that lost its data also lost the keepalive sweep's own scheduler: notice it here.
     scheduleWatchdog = setInterval(() => {
       schedules.assertIfLost(config, logger).catch(() => undefined);
     }, config.keepalive.interval);
     scheduleWatchdog.unref();
+    // One idle connection per node; its loss enqueues a check now (src/watch).
+    const watch = startKeepAliveWatch({ redis, prefix, queue: checkQueue, config, logger });
+    keepAliveWatch = watch;
+    closers.push(() => watch.close());
     logger.info({ nodes: config.nodes.filter((n) => n.enabled).length }, 'check schedules in place');
   }
 
@@ -182,28 +201,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     closers.push(() => agent.close());
   }
 
-  const stats = await startStatsRole({
-    redis,
-    prefix,
-    logger,
-    now,
-    config: () => config,
-    scheduler: has('scheduler'),
-    worker: has('worker'),
-  });
-
   const applyConfig = async (next: MeshConfig): Promise<void> => {
     const diff = diffNodes(config.nodes, next.nodes);
     config = next;
     nodesById = indexNodes(next.nodes);
     if (has('scheduler')) {
       const gone = [...diff.removed, ...diff.changed.filter((node) => !node.enabled)].map((node) => node.id);
-      await removeNodeSchedules(checkQueue, gone);
-      await upsertNodeSchedules(checkQueue, [...diff.added, ...diff.changed]);
+      await checkSchedule.remove(gone);
+      await checkSchedule.upsert([...diff.added, ...diff.changed], now());
       await publishNodes(redis, prefix, next.nodes);
-      await checkNewNodesNow(checkQueue, store, diff.added);
       await stats.reschedule(next);
       await syncAlertSchedules(redis, prefix, next);
+      keepAliveWatch?.update(next);
     }
     logger.info(
       {

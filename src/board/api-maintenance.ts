@@ -6,7 +6,7 @@ import type { NodeConfig } from '../config/types.js';
 import { awaitRecovery, enqueueManualRecovery } from '../jobs/manual-recovery.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
 import { silenceNode, unsilenceNode } from '../mesh/silence.js';
-import type { ServerDeps } from './server.js';
+import type { ServerDeps } from './deps.js';
 
 function configuredNode(deps: ServerDeps, req: Request, res: Response): NodeConfig | null {
   const node = deps.config().nodes.find((candidate) => candidate.id === req.params.id);

@@ -3,7 +3,7 @@ import express, { Router } from 'express';
 import { requestCheck } from '../jobs/manual-check.js';
 import { type ReadContext, readContext, readMesh, readNode } from '../mesh/read.js';
 import { maintenanceRouter } from './api-maintenance.js';
-import type { ServerDeps } from './server.js';
+import type { ServerDeps } from './deps.js';
 
 function currentContext(deps: ServerDeps): Promise<ReadContext> {
   return readContext(deps.redis, deps.config(), deps.now());

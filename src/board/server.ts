@@ -3,23 +3,16 @@
  * Bull Board, the dashboard and the rest of the API mount here too.
  */
 import type { Server } from 'node:http';
-import type { Queue } from 'bullmq';
 import express from 'express';
 import type { Redis } from 'ioredis';
-import type { MeshConfig } from '../config/types.js';
-import type { NodeStore } from '../mesh/store.js';
-import type { Logger } from '../runtime/logger.js';
 import { apiRouter } from './api.js';
 import { basicAuth } from './auth.js';
+import type { ServerDeps } from './deps.js';
+import { jsonErrors, notFound } from './errors.js';
+import { refuseCrossSiteWrites, securityHeaders } from './security.js';
+import { mountViews } from './views.js';
 
-export interface ServerDeps {
-  config(): MeshConfig;
-  redis: Redis;
-  store: NodeStore;
-  checkQueue: Queue;
-  logger: Logger;
-  now(): number;
-}
+export type { ServerDeps } from './deps.js';
 
 export interface RunningServer {
   url: string;
@@ -31,9 +24,11 @@ export class PortInUseError extends Error {}
 
 const READY_TIMEOUT_MS = 1000;
 
-export function createApp(deps: ServerDeps): express.Express {
+/** `closers` receives what the app opened (queues, the event stream) and must be closed with it. */
+export function createApp(deps: ServerDeps, closers: (() => Promise<void>)[] = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -43,21 +38,29 @@ export function createApp(deps: ServerDeps): express.Express {
   });
   const { username } = deps.config().server;
   app.use(basicAuth(username, () => deps.config().server.password));
+  app.use(refuseCrossSiteWrites());
   app.use('/api', apiRouter(deps));
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'not found' });
-  });
+  closers.push(mountViews(app, deps));
+  app.use(notFound());
+  app.use(jsonErrors(deps.logger));
   return app;
 }
 
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { host, port } = deps.config().server;
-  const app = createApp(deps);
+  const closers: (() => Promise<void>)[] = [];
+  const app = createApp(deps, closers);
+  const closeApp = () => Promise.all(closers.map((close) => close()));
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, host, (error?: Error) => {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        reject(code === 'EADDRINUSE' ? new PortInUseError(`server: port ${port} on ${host} is already in use`) : error);
+        void closeApp();
+        reject(
+          code === 'EADDRINUSE'
+            ? new PortInUseError(`server: port ${port} on ${host} is already in use`)
+            : error,
+        );
       } else {
         resolve(listening);
       }
@@ -70,11 +73,13 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   return {
     url,
     port: actualPort,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await closeApp();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

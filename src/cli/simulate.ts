@@ -1,5 +1,6 @@
 /** `gpu-mesh simulate [--nodes N] [--port P]`: serves simulated Ollama nodes until SIGTERM/SIGINT. */
 import { runSimulate } from '../probes/simulate-command.js';
+import { UserError } from './errors.js';
 
 export interface SimulateCliOptions {
   nodes: number;
@@ -13,6 +14,11 @@ export async function runSimulateCommand(options: SimulateCliOptions): Promise<n
     port: options.port,
     host: options.host,
     log: (line) => process.stdout.write(`${line}\n`),
+  }).catch((error: Error) => {
+    // A port taken or refused is the user's to fix: say which, without a stack.
+    if (/EADDRINUSE|EACCES|EADDRNOTAVAIL/.test(error.message))
+      throw new UserError(`simulate: ${error.message}`);
+    throw error;
   });
   await session.closed;
   return 0;

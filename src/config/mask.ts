@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { maskRedisUrl, redisUrlSecrets } from './schema-redis-url.js';
 import type { MeshConfig, NodeConfig, RecoveryAction } from './types.js';
 
 /*
@@ -14,7 +15,7 @@ export function maskConfig(config: MeshConfig): MeshConfig {
   const { email, slack, webhook } = config.alerts.channels;
   return {
     ...config,
-    redis: { ...config.redis, url: maskUrlPassword(config.redis.url) },
+    redis: { ...config.redis, url: maskRedisUrl(config.redis.url) },
     heartbeat: { ...config.heartbeat, url: maskAll(config.heartbeat.url) },
     alerts: {
       ...config.alerts,
@@ -39,7 +40,7 @@ export function secretValues(config: MeshConfig): string[] {
   const { email, slack, webhook } = config.alerts.channels;
   const secrets = [
     config.server.password,
-    ...urlPasswords(config.redis.url),
+    ...redisUrlSecrets(config.redis.url),
     ...urlPasswords(email.smtp),
     slack.webhookUrl,
     webhook.url,

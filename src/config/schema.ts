@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { SEVERITIES } from '../mesh/types.js';
 import { count, duration, flag, HTTP, nonEmptyText, port, ratio, url } from './schema-fields.js';
 import { effectiveChecks, meshChecksSchema, nodeSchema, toNodeConfig } from './schema-node.js';
+import { clusterSafePrefix, redisUrl } from './schema-redis-url.js';
 import type { ChecksConfig, MeshConfig } from './types.js';
 
 /*
@@ -18,10 +19,11 @@ const severity = () => z.enum(SEVERITIES);
 const meshFields = z.strictObject({
   redis: z
     .strictObject({
-      url: url(['redis', 'rediss']).prefault('redis://127.0.0.1:6379'),
+      url: redisUrl().prefault('redis://127.0.0.1:6379'),
       prefix: nonEmptyText().prefault('gpu-mesh'),
     })
-    .prefault({}),
+    .prefault({})
+    .transform(({ url, prefix }) => ({ url, prefix: clusterSafePrefix(url, prefix) })),
   checks: meshChecksSchema.prefault({}),
   keepalive: z
     .strictObject({

@@ -2,7 +2,7 @@
  * pino to stdout (pretty on a TTY), optionally also to a rotated file, with every configured
  * secret replaced by `***` wherever it appears in a line (SPEC guarantee 6).
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { Severity } from '../mesh/types.js';
 
 export type { Logger };
@@ -40,7 +40,13 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
   const streams: pino.StreamEntry[] = [{ level: 'trace', stream: await consoleStream(options) }];
   if (options.file) {
     const { default: roll } = await import('pino-roll');
-    const file = await roll({ file: options.file, frequency: 'daily', size: '10m', mkdir: true, limit: { count: 7 } });
+    const file = await roll({
+      file: options.file,
+      frequency: 'daily',
+      size: '10m',
+      mkdir: true,
+      limit: { count: 7 },
+    });
     streams.push({ level: 'trace', stream: file });
   }
   const secrets = options.secrets.filter((secret) => secret.length >= 3);

@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { Redis } from 'ioredis';
+import { connectRedis } from './redis.js';
 
 export interface PrivateRedis {
   url: string;
@@ -22,19 +22,26 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 /** Whether a Redis answers PING at `url` within `timeoutMs`. */
 export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
+  let redis: ReturnType<typeof connectRedis>;
+  try {
+    redis = connectRedis(url, {
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+  } catch {
+    return false; // not a Redis URL at all
+  }
   redis.on('error', () => {});
   try {
     await redis.connect();
@@ -47,9 +54,20 @@ export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boole
 }
 
 /** Starts `redis-server` on a free loopback port; with `dir`, data is kept there (AOF). */
-export async function startPrivateRedis(options: { dir?: string; port?: number } = {}): Promise<PrivateRedis> {
+export async function startPrivateRedis(
+  options: { dir?: string; port?: number } = {},
+): Promise<PrivateRedis> {
   const port = options.port ?? (await freePort());
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--maxmemory-policy', 'noeviction'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+  ];
   if (options.dir) {
     mkdirSync(options.dir, { recursive: true });
     args.push('--dir', options.dir, '--appendonly', 'yes');
@@ -78,4 +96,4 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 export const HOW_TO_GET_REDIS =
-  'no Redis answers: start one with `docker compose up -d redis`, `sudo apt install redis-server`, or `brew install redis`, or set REDIS_URL';
+  'no Redis answers: start one with `docker run -d -p 127.0.0.1:6379:6379 redis:7`, `sudo apt install redis-server`, or `brew install redis`, or set REDIS_URL';

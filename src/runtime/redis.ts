@@ -1,17 +1,49 @@
-/** Redis connections. Workers block, so they retry forever; one-shot commands fail fast. */
+/**
+ * Redis connections. Workers block, so they retry forever; one-shot commands fail fast.
+ * `redis.url` may name one server, a Sentinel-watched master or a Cluster (`schema-redis-url.ts`).
+ */
 import { Redis, type RedisOptions } from 'ioredis';
+import { describeRedisTarget, parseRedisUrl } from '../config/schema-redis-url.js';
 import type { Logger } from './logger.js';
+import { connectCluster } from './redis-cluster.js';
+
+/** A connection to whatever `url` names, with `options` for each server connection. */
+export function connectRedis(url: string, options: RedisOptions): Redis {
+  const target = parseRedisUrl(url);
+  switch (target.mode) {
+    case 'single':
+      return new Redis(url, options);
+    case 'sentinel':
+      return new Redis({
+        ...options,
+        sentinels: target.sentinels,
+        name: target.masterName,
+        db: target.db,
+        username: target.username,
+        password: target.password,
+        sentinelUsername: target.sentinelUsername,
+        sentinelPassword: target.sentinelPassword,
+        ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+      });
+    case 'cluster':
+      return connectCluster(target, options);
+    default: {
+      const unknown: never = target;
+      throw new Error(`redis.url: unknown kind ${(unknown as { mode: string }).mode}`);
+    }
+  }
+}
 
 /** For workers, schedulers and state writes: wait out a Redis restart rather than fail. */
 export function connectForService(url: string, logger: Logger, name: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, connectionName: `gpu-mesh:${name}` });
+  const redis = connectRedis(url, { maxRetriesPerRequest: null, connectionName: `gpu-mesh:${name}` });
   reportConnection(redis, url, logger, name);
   return redis;
 }
 
 /** For CLI commands and HTTP handlers: an unreachable Redis is an answer, not a wait. */
 export function connectForRequests(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  return connectRedis(url, {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
     connectTimeout: 2000,
@@ -23,12 +55,7 @@ export function connectForRequests(url: string, options: RedisOptions = {}): Red
 
 /** Credentials stripped, for log lines. */
 export function describeRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
-  } catch {
-    return 'redis';
-  }
+  return describeRedisTarget(url);
 }
 
 function reportConnection(redis: Redis, url: string, logger: Logger, name: string): void {

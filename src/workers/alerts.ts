@@ -17,7 +17,7 @@ import {
 } from '../alerts/recovery-alerts.js';
 import { AlertingState } from '../alerts/redis-state.js';
 import { silenceReader } from '../alerts/silence.js';
-import type { Alert } from '../alerts/types.js';
+import { ALERT_SEVERITY, type Alert } from '../alerts/types.js';
 import type { MeshConfig } from '../config/types.js';
 import { alertJob } from '../jobs/alert.js';
 import { evaluateJob } from '../jobs/alert-evaluate.js';
@@ -153,6 +153,12 @@ export function startAlerting(options: AlertingOptions): Alerting {
     emit,
     raise,
     recoveryEvent: async (event) => {
+      // Its alert is its log line (written once the alert is processed); this one, at once, is for debugging.
+      const severity = ALERT_SEVERITY[event.kind];
+      logger.debug(
+        { severity, node: event.node.id, kind: event.kind, incidentId: event.incidentId },
+        event.message,
+      );
       if (event.incidentId !== null && event.kind !== 'restart_loop') {
         await state.noteTried(event.incidentId, event.message, seenTtlMs());
       }

@@ -48,7 +48,7 @@ describe('gpu-mesh config check', () => {
   });
 
   it('interpolates environment variables with their key type', async () => {
-    const path = writeTempConfig('server:\n  port: ${PORT:-3000}\nnodes: []\n');
+    const path = writeTempConfig(['server:', '  port: $' + '{PORT:-3000}', 'nodes: []'].join('\n'));
     const result = await runCli(['config', 'check', '--config', path], { PORT: '4123' });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('port: 4123');

@@ -1,0 +1,29 @@
+/**
+ * Silences as alerting reads them: a silenced node is still checked, but its alerts go to the
+ * log only (SPEC: silenced nodes send nothing). A silence is the Redis key
+ * `<prefix>:silence:<node id>` holding JSON `{until, reason}` with a PX expiry at `until`; the key
+ * existing is what "silenced" means, so a silence ends by itself. It is written by
+ * `gpu-mesh silence` / `unsilence` and the API through `src/mesh/silence.ts`.
+ */
+import type { Redis } from 'ioredis';
+import { silencedNodes, silenceKey } from '../mesh/silence.js';
+
+export { type Silence, silenceKey } from '../mesh/silence.js';
+
+/** Whether a node is silenced now. */
+export async function isSilenced(redis: Redis, prefix: string, nodeId: string): Promise<boolean> {
+  return (await redis.exists(silenceKey(prefix, nodeId))) === 1;
+}
+
+/** Silences bound to one connection and prefix: `isSilenced(nodeId)`, and many at once. */
+export interface SilenceReader {
+  isSilenced(nodeId: string): Promise<boolean>;
+  silencedAmong(nodeIds: readonly string[]): Promise<Set<string>>;
+}
+
+export function silenceReader(redis: Redis, prefix: string): SilenceReader {
+  return {
+    isSilenced: (nodeId) => isSilenced(redis, prefix, nodeId),
+    silencedAmong: (nodeIds) => silencedNodes(redis, prefix, nodeIds),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The live dashboard at `/`: one self-contained page (inline CSS and JS, no build step), allowed to
+ * run its own inline code only, by hash, and to talk to this server only.
+ */
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import { BOARD_PATH } from './bull-board.js';
+import { DASHBOARD_SCRIPT } from './dashboard-script.js';
+import { DASHBOARD_STYLE } from './dashboard-style.js';
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>gpu-mesh</title>
+<link rel="icon" href="data:,">
+<style>${DASHBOARD_STYLE}</style>
+</head>
+<body>
+<header>
+  <h1>gpu-mesh</h1>
+  <div class="health" id="health" data-level="ok"><strong id="health-percent">–</strong><span class="muted" id="health-count"></span></div>
+  <span class="live" id="live" data-state="down">connecting</span>
+  <span class="spacer"></span>
+  <a href="${BOARD_PATH.slice(1)}/">Bull Board</a>
+  <a href="metrics">metrics</a>
+</header>
+<main>
+  <section>
+    <h2>Nodes</h2>
+    <table>
+      <thead><tr><th>node</th><th>status</th><th>latency</th><th>success</th><th>uptime</th><th>models</th><th>last error</th><th></th></tr></thead>
+      <tbody id="nodes"></tbody>
+    </table>
+  </section>
+  <section>
+    <h2>Alerts, last 5 minutes</h2>
+    <ul class="alerts" id="alerts"><li class="empty">Loading…</li></ul>
+  </section>
+</main>
+<script>${DASHBOARD_SCRIPT}</script>
+</body>
+</html>
+`;
+
+function sha256(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+const CSP = [
+  "default-src 'none'",
+  `script-src ${sha256(DASHBOARD_SCRIPT)}`,
+  `style-src ${sha256(DASHBOARD_STYLE)}`,
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function dashboardRouter(): Router {
+  const router = Router();
+  router.get('/', (_req, res) => {
+    res.set({ 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' }).type('html').send(PAGE);
+  });
+  return router;
+}

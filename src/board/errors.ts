@@ -1,0 +1,42 @@
+/**
+ * The last handlers of the app: an unknown route is a 404 JSON answer; an error is a JSON answer
+ * with one line saying what went wrong (never a stack), 500 unless it carries a 4xx status (a body
+ * that is not JSON, say). Server errors are logged.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '../runtime/logger.js';
+
+export function notFound(): RequestHandler {
+  return (req, res) => {
+    res.status(404).json({ error: `not found: ${req.method} ${req.path}` });
+  };
+}
+
+export function jsonErrors(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const status = clientStatus(error) ?? 500;
+    const message = oneLine(error);
+    if (status >= 500)
+      logger.error(
+        { err: message, method: req.method, path: req.path },
+        `HTTP ${req.method} ${req.path} failed: ${message}`,
+      );
+    res.status(status).json({ error: status >= 500 ? `internal error: ${message}` : message });
+  };
+}
+
+function clientStatus(error: unknown): number | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const code = typeof status === 'number' ? status : statusCode;
+  return typeof code === 'number' && code >= 400 && code < 500 ? code : null;
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]?.trim() || 'unknown error';
+}

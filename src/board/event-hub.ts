@@ -1,0 +1,163 @@
+/**
+ * Server-sent events for `/api/events`. One poller per server process reads the mesh about once a
+ * second while someone listens and sends only what changed (the check path pays nothing for it);
+ * alerts are relayed from the `<prefix>:events` pub/sub channel as they come; a comment line every
+ * 15 s keeps proxies from closing an idle stream.
+ *
+ * Events: `node` (a Node, SPEC "JSON shapes"), `alert` (an Alert), `mesh`
+ * (`{healthPercent, healthy, total}`) and `telemetry` (`{nodeId, telemetry}`: the GPU telemetry an
+ * agent reported for the node, or null). A new listener first gets the whole picture.
+ */
+import type { Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { MeshView } from '../mesh/view.js';
+import type { Logger } from '../runtime/logger.js';
+
+export interface LiveSnapshot {
+  mesh: MeshView;
+  /** Node id -> the node's latest GPU telemetry, or null. */
+  telemetry: ReadonlyMap<string, unknown>;
+}
+
+export interface EventHubOptions {
+  read(): Promise<LiveSnapshot>;
+  /** A connection of its own for SUBSCRIBE (opened when the first listener comes). */
+  subscriber(): Redis;
+  /** `<prefix>:events` */
+  channel: string;
+  logger: Logger;
+  pollMs?: number;
+  heartbeatMs?: number;
+}
+
+/** One event of the picture, with the key it is compared under from one poll to the next. */
+interface Frame {
+  key: string;
+  event: string;
+  json: string;
+}
+
+export function eventsChannel(prefix: string): string {
+  return `${prefix}:events`;
+}
+
+/** The whole picture as events. Pure. */
+export function framesOf({ mesh, telemetry }: LiveSnapshot): Frame[] {
+  const { healthPercent, healthy, total } = mesh;
+  return [
+    { key: 'mesh', event: 'mesh', json: JSON.stringify({ healthPercent, healthy, total }) },
+    ...mesh.nodes.map((node) => ({ key: `node:${node.id}`, event: 'node', json: JSON.stringify(node) })),
+    ...mesh.nodes.map((node) => ({
+      key: `telemetry:${node.id}`,
+      event: 'telemetry',
+      json: JSON.stringify({ nodeId: node.id, telemetry: telemetry.get(node.id) ?? null }),
+    })),
+  ];
+}
+
+export class EventHub {
+  private readonly clients = new Set<Response>();
+  /** What the listeners were last sent, by frame key. */
+  private readonly sent = new Map<string, string>();
+  private poller: NodeJS.Timeout | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private subscription: Redis | null = null;
+  private readFailed = false;
+  private closed = false;
+
+  constructor(private readonly options: EventHubOptions) {}
+
+  async add(res: Response): Promise<void> {
+    const frames = framesOf(await this.options.read());
+    if (this.closed || res.destroyed) return;
+    if (this.clients.size === 0) {
+      this.sent.clear();
+      for (const frame of frames) this.sent.set(frame.key, frame.json);
+    }
+    this.clients.add(res);
+    res.on('close', () => this.clients.delete(res));
+    for (const frame of frames) res.write(format(frame));
+    this.start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.poller) clearTimeout(this.poller);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+    const subscription = this.subscription;
+    this.subscription = null;
+    if (subscription) await subscription.quit().catch(() => subscription.disconnect());
+  }
+
+  /** From the first listener on, until close; the timers idle (no Redis reads) while nobody listens. */
+  private start(): void {
+    this.subscribe();
+    if (this.poller || this.closed) return;
+    this.poller = setTimeout(() => void this.poll(), this.options.pollMs ?? 1000);
+    this.heartbeat = setInterval(() => this.broadcast(': heartbeat\n\n'), this.options.heartbeatMs ?? 15_000);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.clients.size > 0) {
+      try {
+        this.publishChanges(framesOf(await this.options.read()));
+        this.readFailed = false;
+      } catch (error) {
+        if (!this.readFailed)
+          this.options.logger.warn({ err: (error as Error).message }, 'events: mesh unreadable');
+        this.readFailed = true;
+      }
+    }
+    if (!this.closed) this.poller = setTimeout(() => void this.poll(), this.options.pollMs ?? 1000);
+  }
+
+  private publishChanges(frames: Frame[]): void {
+    for (const frame of frames) {
+      if (this.sent.get(frame.key) === frame.json) continue;
+      this.sent.set(frame.key, frame.json);
+      this.broadcast(format(frame));
+    }
+  }
+
+  private subscribe(): void {
+    if (this.subscription) return;
+    const subscription = this.options.subscriber();
+    this.subscription = subscription;
+    subscription.on('error', () => {});
+    subscription.on('message', (_channel: string, message: string) => this.relay(message));
+    subscription.subscribe(this.options.channel).catch((error: Error) => {
+      this.options.logger.warn(
+        { err: error.message },
+        `events: cannot subscribe to alerts: ${error.message}`,
+      );
+    });
+  }
+
+  private relay(message: string): void {
+    let event: unknown;
+    try {
+      event = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (isAlertEvent(event)) {
+      this.broadcast(format({ key: 'alert', event: 'alert', json: JSON.stringify(event.alert) }));
+    }
+  }
+
+  private broadcast(text: string): void {
+    for (const res of this.clients) res.write(text);
+  }
+}
+
+function isAlertEvent(event: unknown): event is { type: 'alert'; alert: object } {
+  if (typeof event !== 'object' || event === null) return false;
+  const { type, alert } = event as { type?: unknown; alert?: unknown };
+  return type === 'alert' && typeof alert === 'object' && alert !== null;
+}
+
+function format(frame: Frame): string {
+  return `event: ${frame.event}\ndata: ${frame.json}\n\n`;
+}

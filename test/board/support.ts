@@ -1,0 +1,173 @@
+/**
+ * A mesh for the server tests: simulated nodes, auth on (admin / the password below), fast stats
+ * and dashboard intervals, and optionally a node recovered by an agent (for its `agent-<id>` queue).
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { parseConfigText } from '../../src/config/load.js';
+import type { MeshConfig } from '../../src/config/types.js';
+import { type Role, type RunningService, startService } from '../../src/main.js';
+import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
+
+export const USERNAME = 'admin';
+export const PASSWORD = 'correct horse battery';
+export const AGENT_NODE = 'gpu-agent';
+
+export interface BoardMesh {
+  service: RunningService;
+  simulator: Simulator;
+  config: MeshConfig;
+  prefix: string;
+  url: string;
+  logs: string[];
+  /** fetch against the server with the right credentials. */
+  get(path: string, init?: RequestInit): Promise<Response>;
+  /** GET `path` with the right credentials, as JSON. */
+  json<T>(path: string): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export interface BoardMeshOptions {
+  nodes?: number;
+  /** The `checks:` block, indented by two spaces. */
+  checks?: string;
+  /** Extra top-level YAML (not `checks`, `server` or `nodes`). */
+  extraYaml?: string;
+  roles?: Role[];
+  withAgentNode?: boolean;
+  /** Runs before the service starts (e.g. to kill a node from the first check on). */
+  beforeStart?(simulator: Simulator): Promise<void>;
+}
+
+export function basicAuth(username = USERNAME, password = PASSWORD): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+function boardYaml(prefix: string, simulator: Simulator, options: BoardMeshOptions): string {
+  const agent = options.withAgentNode
+    ? [
+        `  - id: ${AGENT_NODE}`,
+        '    url: "http://127.0.0.1:9"',
+        '    enabled: false',
+        '    recovery: { kind: agent, command: [systemctl, restart, ollama] }',
+      ]
+    : [];
+  return [
+    `redis: { url: "${testRedisUrl()}", prefix: ${prefix} }`,
+    `checks:\n${options.checks ?? '  interval: 1s\n  retryInterval: 250ms\n  timeout: 500ms'}`,
+    `server: { host: 127.0.0.1, port: 0, username: ${USERNAME}, password: "${PASSWORD}" }`,
+    options.extraYaml ?? 'stats: { interval: 300ms, retain: 1h }\ndashboard: { interval: 300ms }',
+    'nodes:',
+    ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
+    ...agent,
+  ].join('\n');
+}
+
+export async function startBoardMesh(options: BoardMeshOptions = {}): Promise<BoardMesh> {
+  const prefix = uniquePrefix();
+  const simulator = await startSimulator({ count: options.nodes ?? 2 });
+  await options.beforeStart?.(simulator);
+  const { config } = parseConfigText(boardYaml(prefix, simulator, options), {}, 'test.yaml');
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const service = await startService({
+    config,
+    configSource: null,
+    loadConfig: async () => config,
+    roles: options.roles ?? ['scheduler', 'worker', 'server'],
+    logger: pino({ level: 'debug' }, sink),
+    concurrency: 20,
+  });
+  const url = service.server?.url ?? '';
+  return {
+    service,
+    simulator,
+    config,
+    prefix,
+    url,
+    logs,
+    get: (path, init = {}) =>
+      fetch(`${url}${path}`, { ...init, headers: { authorization: basicAuth(), ...init.headers } }),
+    json: async <T>(path: string) =>
+      (await (await fetch(`${url}${path}`, { headers: { authorization: basicAuth() } })).json()) as T,
+    async stop() {
+      await service.close();
+      await simulator.close();
+      const redis = connectTestRedis();
+      await dropPrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+export interface SentEvent {
+  event: string;
+  data: unknown;
+}
+
+export interface EventStream {
+  /** Resolves with the first event matching `test` received since `after` (a `mark()`; default: since opening). */
+  next(
+    test: (event: SentEvent) => boolean,
+    options?: { after?: number; timeoutMs?: number },
+  ): Promise<SentEvent>;
+  /** How many events have been received so far. */
+  mark(): number;
+  close(): void;
+}
+
+/** Reads `/api/events` as a browser's EventSource would. */
+export async function openEvents(mesh: BoardMesh): Promise<EventStream> {
+  const abort = new AbortController();
+  const response = await mesh.get('/api/events', { signal: abort.signal });
+  if (!response.ok || !response.body) throw new Error(`/api/events answered ${response.status}`);
+  const received: SentEvent[] = [];
+  const waiters = new Set<() => void>();
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const event = /^event: (.*)$/m.exec(frame)?.[1];
+          const data = /^data: (.*)$/m.exec(frame)?.[1];
+          if (event && data) received.push({ event, data: JSON.parse(data) });
+          end = buffer.indexOf('\n\n');
+        }
+        for (const wake of waiters) wake();
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return {
+    next: (test, { after = 0, timeoutMs = 10_000 } = {}) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = received.slice(after).find(test);
+          if (!found) return;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching event within ${timeoutMs} ms (got ${received.length} events)`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    mark: () => received.length,
+    close: () => abort.abort(),
+  };
+}
