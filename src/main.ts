@@ -14,7 +14,6 @@ import { type HealthCheckDeps, healthCheckJob } from './jobs/health-check.js';
 import { QUEUE_NAMES } from './jobs/queues.js';
 import { ScheduleKeeper } from './jobs/reassert.js';
 import { CheckSchedule } from './jobs/schedules.js';
-import { publishNodes } from './mesh/registry.js';
 import { NodeStore } from './mesh/store.js';
 import { logTransition } from './mesh/transition-log.js';
 import { CheckRecorder } from './metrics/check-recorder.js';
@@ -166,8 +165,10 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   let scheduleWatchdog: NodeJS.Timeout | undefined;
   let keepAliveWatch: KeepAliveWatch | null = null;
   if (has('scheduler')) {
+    // Every schedule of the mesh, so that a Redis that lost its data gets all of them back.
+    schedules.add((current) => stats.reschedule(current));
+    schedules.add((current) => syncAlertSchedules(redis, prefix, current));
     await schedules.assert(config);
-    await syncAlertSchedules(redis, prefix, config);
     const dispatcher = startDispatcher({ schedule: checkSchedule, queue: checkQueue, logger, now });
     closers.push(() => dispatcher.close());
     // A Redis that lost its data also lost the keepalive sweep's own scheduler: notice it here.
@@ -206,12 +207,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     config = next;
     nodesById = indexNodes(next.nodes);
     if (has('scheduler')) {
-      const gone = [...diff.removed, ...diff.changed.filter((node) => !node.enabled)].map((node) => node.id);
-      await checkSchedule.remove(gone);
-      await checkSchedule.upsert([...diff.added, ...diff.changed], now());
-      await publishNodes(redis, prefix, next.nodes);
-      await stats.reschedule(next);
-      await syncAlertSchedules(redis, prefix, next);
+      await schedules.assert(next);
       keepAliveWatch?.update(next);
     }
     logger.info(

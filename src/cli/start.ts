@@ -25,14 +25,24 @@ export async function runStart(options: StartOptions): Promise<number> {
   const config: MeshConfig = demo ? demo.config : loaded.config;
   if (roles.includes('server')) refuseOpenServer(config);
 
+  // Signals are handled from the start: a SIGTERM while Redis is still awaited must stop us too.
+  const signals = watchStopSignals();
   let service: Awaited<ReturnType<typeof startService>>;
   try {
-    service = await startService({
-      config,
-      configSource: demo ? null : loaded.source,
-      loadConfig: demo ? async () => config : loaded.reload,
-      roles,
-      agentNodeId,
+    service = await Promise.race([
+      startService({
+        config,
+        configSource: demo ? null : loaded.source,
+        loadConfig: demo ? async () => config : loaded.reload,
+        roles,
+        agentNodeId,
+      }),
+      signals.stopped.then(() => null),
+    ]).then((started) => {
+      if (started) return started;
+      // Stopped before start-up finished (Redis never answered, say): nothing was taken on yet.
+      process.stderr.write('gpu-mesh: stopped before start-up finished\n');
+      process.exit(0);
     });
   } catch (error) {
     await demo?.close();
@@ -41,25 +51,25 @@ export async function runStart(options: StartOptions): Promise<number> {
   }
   for (const warning of loaded.warnings) service.logger.warn({ severity: 'WARNING' }, warning);
   if (demo) demo.announce(service.logger, service.server?.url ?? null);
-
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      service.logger.info({ signal }, `${signal}: shutting down`);
-      service
-        .close()
-        .then(() => demo?.close())
-        .then(() => resolve(0));
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-    process.on('SIGHUP', () => {
-      service.logger.info('SIGHUP: reloading the config');
-      void service.reload();
-    });
+  process.on('SIGHUP', () => {
+    service.logger.info('SIGHUP: reloading the config');
+    void service.reload();
   });
+
+  const signal = await signals.stopped;
+  service.logger.info({ signal }, `${signal}: shutting down`);
+  await service.close();
+  await demo?.close();
+  return 0;
+}
+
+function watchStopSignals(): { stopped: Promise<NodeJS.Signals> } {
+  return {
+    stopped: new Promise((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+      process.once('SIGINT', () => resolve('SIGINT'));
+    }),
+  };
 }
 
 /** SPEC: with no password, auth is off, so the server may only listen on loopback. */

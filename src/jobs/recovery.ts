@@ -95,8 +95,11 @@ export interface RecoveryDeps {
   ): Promise<ActionOutcome>;
   unloadModels(node: NodeConfig, models: string[]): Promise<void>;
   isSilenced(nodeId: string): Promise<boolean>;
-  /** Takes the node's recovery lock; null when another recovery of it runs. */
-  lock(nodeId: string): Promise<{ release(): Promise<void> } | null>;
+  /**
+   * Takes the node's recovery lock; null when another recovery of it runs. A node of a mass
+   * failure also waits its turn: those recoveries run one at a time (the fault may be ours).
+   */
+  lock(nodeId: string, incidentId: string | null): Promise<{ release(): Promise<void> } | null>;
   /** Restart-loop bookkeeping: records an automatic start and says whether the node is looping. */
   noteAutomaticStart(nodeId: string, at: number): Promise<{ looping: boolean; count: number }>;
   /** A recovery proved the node healthy: grace period starts, a manual success resets the guard. */
@@ -148,10 +151,10 @@ export async function runRecovery(
     }
   }
 
-  const lock = await deps.lock(node.id);
+  const incidentId = state.incidentId ?? payload.incidentId;
+  const lock = await deps.lock(node.id, incidentId);
   if (!lock) throw new Error(`another recovery of ${node.id} is running`);
   const runId = `${run.id}-${run.attemptsMade + 1}`;
-  const incidentId = state.incidentId ?? payload.incidentId;
   try {
     await deps.emit({
       kind: 'recovery_started',

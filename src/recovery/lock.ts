@@ -35,3 +35,18 @@ export async function takeLock(redis: Redis, key: string, ttlMs: number): Promis
     },
   };
 }
+
+/** Takes the lock as soon as it is free, or returns null after `waitMs`. */
+export async function waitForLock(
+  redis: Redis,
+  key: string,
+  ttlMs: number,
+  waitMs: number,
+): Promise<HeldLock | null> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const lock = await takeLock(redis, key, ttlMs);
+    if (lock || Date.now() > deadline) return lock;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -4,6 +4,8 @@
  */
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { foldedInto } from '../alerts/mass-failure.js';
+import { AlertingState } from '../alerts/redis-state.js';
 import { secretValues } from '../config/mask.js';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { checkNode, type HealthCheckDeps } from '../jobs/health-check.js';
@@ -18,7 +20,7 @@ import { closeWorker } from '../workers/close.js';
 import { startRecoveryWorker } from '../workers/recovery.js';
 import { actionFor } from './actions/index.js';
 import { RecoveryBookkeeping } from './bookkeeping.js';
-import { takeLock } from './lock.js';
+import { takeLock, waitForLock } from './lock.js';
 import { requestAutomaticRecovery, type TriggerDeps } from './trigger.js';
 
 export interface SelfHealingDeps {
@@ -46,6 +48,8 @@ export interface SelfHealing {
 
 /** Also how long the node lock outlives a killed holder: the same as the job lock. */
 const DEFAULT_LOCK_MS = 10_000;
+/** How long a node of a mass failure waits for the one before it to finish recovering. */
+const MASS_TURN_WAIT_MS = 5 * 60_000;
 
 export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
   const { redis, prefix } = deps;
@@ -57,6 +61,18 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
     settings: () => deps.config().recovery,
     isSilenced,
     inGrace: (nodeId) => bookkeeping.inGrace(nodeId),
+  };
+
+  const lockMs = deps.lockDurationMs ?? DEFAULT_LOCK_MS;
+  const alertingState = new AlertingState(redis, prefix);
+  const lockForRecovery = async (nodeId: string, incidentId: string | null) => {
+    const nodeLock = await takeLock(redis, bookkeeping.lockKey(nodeId), lockMs);
+    if (!nodeLock || foldedInto(await alertingState.massBook(), incidentId) === null) return nodeLock;
+    const turn = await waitForLock(redis, bookkeeping.lockKey('mass-failure'), lockMs, MASS_TURN_WAIT_MS);
+    if (turn)
+      return { release: () => Promise.all([turn.release(), nodeLock.release()]).then(() => undefined) };
+    await nodeLock.release();
+    return null;
   };
 
   const recoveryDeps: RecoveryDeps = {
@@ -71,7 +87,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
       ),
     unloadModels: deps.unloadModels,
     isSilenced,
-    lock: (nodeId) => takeLock(redis, bookkeeping.lockKey(nodeId), deps.lockDurationMs ?? DEFAULT_LOCK_MS),
+    lock: (nodeId, incidentId) => lockForRecovery(nodeId, incidentId),
     noteAutomaticStart: (nodeId, at) =>
       bookkeeping.noteAutomaticStart(nodeId, at, deps.config().recovery.maxPerHour),
     noteRecovered: (nodeId, at, trigger) =>
