@@ -17,6 +17,7 @@ import type { AlertingState } from '../alerts/redis-state.js';
 import type { SilenceReader } from '../alerts/silence.js';
 import type { Alert } from '../alerts/types.js';
 import type { MeshConfig } from '../config/types.js';
+import { initialState, type NodeState } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
 import { QUEUE_NAMES } from './queues.js';
 
@@ -31,7 +32,7 @@ export const evaluateJob = {
 
 export interface EvaluateDeps {
   config(): MeshConfig;
-  store: Pick<NodeStore, 'readMany'>;
+  store: Pick<NodeStore, 'readMany' | 'notHealthy'>;
   silences: Pick<SilenceReader, 'silencedAmong'>;
   state: Pick<
     AlertingState,
@@ -53,17 +54,27 @@ export async function runEvaluation(deps: EvaluateDeps): Promise<{ raised: numbe
   const config = deps.config();
   const nodes = config.nodes.filter((node) => node.enabled);
   const ids = nodes.map((node) => node.id);
-  const [states, silenced, flapping, mass, meshDown] = await Promise.all([
-    deps.store.readMany(ids),
+  const [troubled, silenced, flapping, mass, meshDown] = await Promise.all([
+    deps.store.notHealthy(),
     deps.silences.silencedAmong(ids),
     deps.state.flappingOf(ids),
     deps.state.massBook(),
     deps.state.meshDown(),
   ]);
   const now = deps.now();
+  // Only nodes in trouble (or flapping) need their whole state: a healthy node's is known enough.
+  const needed = ids.filter((id, index) => troubled.has(id) || flapping[index] != null);
+  const read = await deps.store.readMany(needed);
+  const states = new Map(needed.map((id, index) => [id, read[index]?.state]));
+  const healthy: NodeState = {
+    ...initialState(),
+    status: 'healthy',
+    checks: 1,
+    lastCheckAt: now,
+    lastOkAt: now,
+  };
   const snapshots: NodeSnapshot[] = nodes.flatMap((node, index) => {
-    const stored = states[index];
-    if (!stored) return [];
+    const stored = { state: states.get(node.id) ?? healthy };
     const episode = flapping[index] ?? null;
     return [
       {

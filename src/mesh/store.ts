@@ -12,8 +12,9 @@ export const HISTORY_LENGTH = 200;
 const TRANSITIONS_KEPT = 10_000;
 const MAX_CAS_ATTEMPTS = 20;
 
-// KEYS: state hash, history list, transitions stream
-// ARGV: expected version, new state JSON, history entry ('' for none), history length, transitions JSON...
+// KEYS: state hash, history list, transitions stream, statuses hash
+// ARGV: expected version, new state JSON, history entry ('' for none), history length, node id,
+// status, transitions JSON...
 const COMPARE_AND_SET = `
 local current = redis.call('HGET', KEYS[1], 'v')
 if (current or '0') ~= ARGV[1] then return 0 end
@@ -22,7 +23,12 @@ if ARGV[3] ~= '' then
   redis.call('LPUSH', KEYS[2], ARGV[3])
   redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[4]) - 1)
 end
-for i = 5, #ARGV do
+if ARGV[6] ~= 'healthy' then
+  redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
+else
+  redis.call('HDEL', KEYS[4], ARGV[5])
+end
+for i = 7, #ARGV do
   redis.call('XADD', KEYS[3], 'MAXLEN', '~', ${TRANSITIONS_KEPT}, '*', 't', ARGV[i])
 end
 return 1
@@ -44,7 +50,13 @@ export interface Change<T> {
   unchanged?: boolean;
 }
 
-type CasArgs = [stateKey: string, historyKey: string, transitionsKey: string, ...args: (string | number)[]];
+type CasArgs = [
+  stateKey: string,
+  historyKey: string,
+  transitionsKey: string,
+  statusesKey: string,
+  ...args: (string | number)[],
+];
 
 type CasPipeline = ReturnType<Redis['pipeline']> & { meshCompareAndSet(...args: CasArgs): unknown };
 
@@ -65,7 +77,7 @@ export class NodeStore {
     private readonly prefix: string,
   ) {
     if (!('meshCompareAndSet' in redis)) {
-      redis.defineCommand('meshCompareAndSet', { numberOfKeys: 3, lua: COMPARE_AND_SET });
+      redis.defineCommand('meshCompareAndSet', { numberOfKeys: 4, lua: COMPARE_AND_SET });
     }
     this.redis = redis as CasRedis;
   }
@@ -76,6 +88,16 @@ export class NodeStore {
 
   private historyKey(nodeId: string): string {
     return `${this.prefix}:history:${nodeId}`;
+  }
+
+  /** Nodes whose status is not healthy, node id -> status: the mesh's trouble at a glance. */
+  get statusesKey(): string {
+    return `${this.prefix}:not-healthy`;
+  }
+
+  /** Nodes that are not healthy (never checked ones included once checked), in one round trip. */
+  async notHealthy(): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.redis.hgetall(this.statusesKey)));
   }
 
   get transitionsKey(): string {
@@ -118,10 +140,13 @@ export class NodeStore {
         this.stateKey(nodeId),
         this.historyKey(nodeId),
         this.transitionsKey,
+        this.statusesKey,
         String(version),
         JSON.stringify(change.state),
         change.record ? JSON.stringify(change.record) : '',
         HISTORY_LENGTH,
+        nodeId,
+        change.state.status,
         ...change.transitions.map((t) => JSON.stringify(t)),
       );
       if (written === 1) return change;
@@ -152,10 +177,13 @@ export class NodeStore {
         this.stateKey(item.nodeId),
         this.historyKey(item.nodeId),
         this.transitionsKey,
+        this.statusesKey,
         String(item.known?.version ?? 0),
         JSON.stringify(change.state),
         change.record ? JSON.stringify(change.record) : '',
         HISTORY_LENGTH,
+        item.nodeId,
+        change.state.status,
         ...change.transitions.map((t) => JSON.stringify(t)),
       );
     });
@@ -170,10 +198,6 @@ export class NodeStore {
       }),
     );
     return changes;
-  }
-
-  async remove(nodeId: string): Promise<void> {
-    await this.redis.del(this.stateKey(nodeId), this.historyKey(nodeId));
   }
 }
 

@@ -25,31 +25,34 @@ export interface FinishedCheck {
 }
 
 // KEYS: window hash, counters hash
-// ARGV: node, ok, latency ms, latency bin, window ttl ms, duration bucket, duration s, lag bucket ('' = none), lag s
-const RECORD_CHECK = `
-local w, m, node = KEYS[1], KEYS[2], ARGV[1]
-local ok = ARGV[2] == '1'
-redis.call('HINCRBY', w, node .. '|n', 1)
-if ok then
-  redis.call('HINCRBY', w, node .. '|ok', 1)
-  redis.call('HINCRBYFLOAT', w, node .. '|sum', ARGV[3])
-  local max = tonumber(redis.call('HGET', w, node .. '|max'))
-  if (not max) or tonumber(ARGV[3]) > max then redis.call('HSET', w, node .. '|max', ARGV[3]) end
-  redis.call('HINCRBY', w, node .. '|b' .. ARGV[4], 1)
+// ARGV: window ttl ms, then per check 8 values: node, ok, latency ms, latency bin, duration bucket,
+// duration s, lag bucket ('' = none), lag s. Many checks per call: one round trip per batch.
+const RECORD_CHECKS = `
+local w, m = KEYS[1], KEYS[2]
+for i = 2, #ARGV, 8 do
+  local node, ok = ARGV[i], ARGV[i + 1] == '1'
+  redis.call('HINCRBY', w, node .. '|n', 1)
+  if ok then
+    redis.call('HINCRBY', w, node .. '|ok', 1)
+    redis.call('HINCRBYFLOAT', w, node .. '|sum', ARGV[i + 2])
+    local max = tonumber(redis.call('HGET', w, node .. '|max'))
+    if (not max) or tonumber(ARGV[i + 2]) > max then redis.call('HSET', w, node .. '|max', ARGV[i + 2]) end
+    redis.call('HINCRBY', w, node .. '|b' .. ARGV[i + 3], 1)
+  end
+  redis.call('HINCRBY', m, 'checks|' .. node .. '|' .. (ok and 'ok' or 'failed'), 1)
+  redis.call('HINCRBY', m, 'duration|' .. node .. '|' .. ARGV[i + 4], 1)
+  redis.call('HINCRBYFLOAT', m, 'duration|' .. node .. '|sum', ARGV[i + 5])
+  if ARGV[i + 6] ~= '' then
+    redis.call('HINCRBY', m, 'lag|' .. ARGV[i + 6], 1)
+    redis.call('HINCRBYFLOAT', m, 'lag|sum', ARGV[i + 7])
+  end
 end
-redis.call('PEXPIRE', w, ARGV[5])
-redis.call('HINCRBY', m, 'checks|' .. node .. '|' .. (ok and 'ok' or 'failed'), 1)
-redis.call('HINCRBY', m, 'duration|' .. node .. '|' .. ARGV[6], 1)
-redis.call('HINCRBYFLOAT', m, 'duration|' .. node .. '|sum', ARGV[7])
-if ARGV[8] ~= '' then
-  redis.call('HINCRBY', m, 'lag|' .. ARGV[8], 1)
-  redis.call('HINCRBYFLOAT', m, 'lag|sum', ARGV[9])
-end
+redis.call('PEXPIRE', w, ARGV[1])
 return 1
 `;
 
 type RecorderRedis = Redis & {
-  meshRecordCheck(windowKey: string, countersKey: string, ...args: (string | number)[]): Promise<number>;
+  meshRecordChecks(windowKey: string, countersKey: string, ...args: (string | number)[]): Promise<number>;
 };
 
 export class CheckRecorder {
@@ -62,41 +65,68 @@ export class CheckRecorder {
     private readonly config: () => MeshConfig,
     private readonly logger: Logger,
   ) {
-    if (!('meshRecordCheck' in redis)) {
-      redis.defineCommand('meshRecordCheck', { numberOfKeys: 2, lua: RECORD_CHECK });
+    if (!('meshRecordChecks' in redis)) {
+      redis.defineCommand('meshRecordChecks', { numberOfKeys: 2, lua: RECORD_CHECKS });
     }
     this.redis = redis as RecorderRedis;
   }
 
-  /** For `onChecked`: never blocks nor fails the check; a lost record only thins the statistics. */
+  /**
+   * For `onChecked`: never blocks nor fails the check; a lost record only thins the statistics.
+   * Checks finished in one turn of the event loop (a batch) are written in one round trip.
+   */
   readonly observe = (_node: unknown, check: FinishedCheck): void => {
-    this.record(check).catch((error: Error) =>
+    if (check.skipped !== null || check.startedAt === null || check.latencyMs === null) return;
+    this.pending.push(check);
+    if (this.pending.length === 1) setImmediate(this.flush);
+  };
+
+  private pending: FinishedCheck[] = [];
+
+  private readonly flush = (): void => {
+    const checks = this.pending;
+    this.pending = [];
+    this.record(checks).catch((error: Error) =>
       this.logger.warn(
-        { node: check.nodeId, err: error.message },
-        `check not recorded in the statistics: ${error.message}`,
+        { checks: checks.length, err: error.message },
+        `checks not recorded in the statistics: ${error.message}`,
       ),
     );
   };
 
-  async record(check: FinishedCheck): Promise<void> {
-    if (check.skipped !== null || check.startedAt === null || check.latencyMs === null) return;
+  async record(checks: readonly FinishedCheck[]): Promise<void> {
     const config = this.config();
     const interval = config.stats.interval;
-    const latency = Math.max(0, check.latencyMs);
-    const seconds = latency / 1000;
-    const lag = check.plannedAt === null ? null : Math.max(0, check.startedAt - check.plannedAt) / 1000;
-    await this.redis.meshRecordCheck(
-      statsWindowKey(this.prefix, interval, windowIndex(check.startedAt, interval)),
-      metricsCountersKey(this.prefix),
-      check.nodeId,
-      check.ok ? '1' : '0',
-      String(latency),
-      String(latencyBin(latency)),
-      windowTtlMs(interval, this.graceMs(config)),
-      bucketIndex(seconds, CHECK_DURATION_BOUNDS),
-      String(seconds),
-      lag === null ? '' : bucketIndex(lag, SCHEDULE_LAG_BOUNDS),
-      lag === null ? '0' : String(lag),
+    const byWindow = new Map<number, (string | number)[]>();
+    for (const check of checks) {
+      if (check.skipped !== null || check.startedAt === null || check.latencyMs === null) continue;
+      const latency = Math.max(0, check.latencyMs);
+      const seconds = latency / 1000;
+      const lag = check.plannedAt === null ? null : Math.max(0, check.startedAt - check.plannedAt) / 1000;
+      const window = windowIndex(check.startedAt, interval);
+      const args = byWindow.get(window) ?? [];
+      args.push(
+        check.nodeId,
+        check.ok ? '1' : '0',
+        String(latency),
+        String(latencyBin(latency)),
+        bucketIndex(seconds, CHECK_DURATION_BOUNDS),
+        String(seconds),
+        lag === null ? '' : bucketIndex(lag, SCHEDULE_LAG_BOUNDS),
+        lag === null ? '0' : String(lag),
+      );
+      byWindow.set(window, args);
+    }
+    const ttl = windowTtlMs(interval, this.graceMs(config));
+    await Promise.all(
+      [...byWindow].map(([window, args]) =>
+        this.redis.meshRecordChecks(
+          statsWindowKey(this.prefix, interval, window),
+          metricsCountersKey(this.prefix),
+          ttl,
+          ...args,
+        ),
+      ),
     );
   }
 
