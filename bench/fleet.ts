@@ -67,13 +67,23 @@ export function startMesh(configPath: string, roles = 'scheduler,worker'): Child
   });
 }
 
-export function meshConfigYaml(fleet: Fleet, prefix: string, interval: string, extra = ''): string {
+export interface MeshYamlOptions {
+  /** The `checks:` mapping in flow style; default: the interval, 5 s timeout, 1 s retry. */
+  checks?: string;
+  watch?: boolean;
+}
+
+export function meshConfigYaml(
+  fleet: Fleet,
+  prefix: string,
+  interval: string,
+  options: MeshYamlOptions = {},
+): string {
   const lines = [
     `redis: { url: "${fleet.redis.url}", prefix: ${prefix} }`,
-    `checks: { interval: ${interval}, timeout: 5s, retryInterval: 1s }`,
-    'keepalive: { watch: false }',
+    `checks: ${options.checks ?? `{ interval: ${interval}, timeout: 5s, retryInterval: 1s }`}`,
+    `keepalive: { watch: ${options.watch ?? false} }`,
     'log: { level: warn }',
-    extra,
     'nodes:',
   ];
   for (let i = 0; i < fleet.nodes; i++)

@@ -3,6 +3,8 @@
  * Prints a table and one JSON line per benchmark. `--smoke` runs a short version (CI).
  * usage: node run-all.js [--smoke] [--skip-scale]
  */
+
+import { runDetection } from './detection.js';
 import { startFleet } from './fleet.js';
 import { runScale } from './scale.js';
 import { runMesh, runRaw } from './throughput.js';
@@ -50,6 +52,14 @@ try {
   );
 } finally {
   await fleet.close();
+}
+
+for (const watch of [false, true]) {
+  const result = await runDetection(smoke ? 5 : 20, watch);
+  console.log(
+    `detection (${watch ? 'with' : 'without'} the keep-alive watch): ${result.detected}/${result.trials} detected, kill -> unhealthy p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, max ${result.maxMs} ms (schedule bound ${result.boundMs} ms)`,
+  );
+  console.log(JSON.stringify(result));
 }
 
 if (!skipScale) {
