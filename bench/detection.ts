@@ -23,7 +23,7 @@ async function setMode(controlPort: number, id: string, mode: string): Promise<v
 }
 
 export async function runDetection(trials: number, watch: boolean) {
-  const firstPort = watch ? 51001 : 52001;
+  const firstPort = watch ? 24001 : 25001;
   const fleet = await startFleet(trials, firstPort);
   const prefix = watch ? 'detect-watch' : 'detect';
   const configPath = join(mkdtempSync(join(tmpdir(), 'gpu-mesh-detect-')), 'mesh.yaml');
@@ -39,12 +39,13 @@ export async function runDetection(trials: number, watch: boolean) {
     // Kill each node at a random moment of one interval; watch every node's status.
     const killedAt = new Map<string, number>();
     const detectedAfter = new Map<string, number>();
-    for (const id of ids) {
+    ids.forEach((id, index) => {
       setTimeout(() => {
         killedAt.set(id, Date.now());
-        void setMode(firstPort - 1, id, 'dead');
+        // The simulator names its nodes sim-1, sim-2 …; the mesh calls them n1, n2 ….
+        void setMode(firstPort - 1, `sim-${index + 1}`, 'dead');
       }, Math.random() * INTERVAL_MS);
-    }
+    });
     const end = Date.now() + INTERVAL_MS + 20_000;
     while (detectedAfter.size < trials && Date.now() < end) {
       const states = await store.readMany(ids);

@@ -15,16 +15,26 @@ export interface Fleet {
   simulators: ChildProcess[];
   firstPort: number;
   nodes: number;
+  /** Node i's port; each simulator process's control endpoint sits just below its first node. */
+  ports: number[];
   close(): Promise<void>;
 }
 
 export async function startFleet(nodes: number, firstPort: number): Promise<Fleet> {
   const redis = await startPrivateRedis();
   const simulators: ChildProcess[] = [];
+  const ports: number[] = [];
+  let port = firstPort;
   for (let start = 0; start < nodes; start += NODES_PER_SIMULATOR) {
-    simulators.push(
-      await startSimulatorProcess(Math.min(NODES_PER_SIMULATOR, nodes - start), firstPort + start),
-    );
+    const count = Math.min(NODES_PER_SIMULATOR, nodes - start);
+    const simulator = await startSimulatorProcess(count, port).catch(async (error: Error) => {
+      for (const started of simulators) started.kill('SIGTERM');
+      await redis.stop();
+      throw error;
+    });
+    simulators.push(simulator);
+    for (let i = 0; i < count; i++) ports.push(port + i);
+    port += count + 1;
   }
   const client = new Redis(redis.url);
   return {
@@ -33,6 +43,7 @@ export async function startFleet(nodes: number, firstPort: number): Promise<Flee
     simulators,
     firstPort,
     nodes,
+    ports,
     async close() {
       for (const simulator of simulators) simulator.kill('SIGTERM');
       client.disconnect();

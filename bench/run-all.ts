@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: throughput against a raw loop, horizontal scaling, scheduling accuracy at scale.
  * Prints a table and one JSON line per benchmark. `--smoke` runs a short version (CI).
- * usage: node run-all.js [--smoke] [--skip-scale]
+ * usage: node run-all.js [--smoke] [--skip-scale] [--skip-throughput]
  */
 
 import { runDetection } from './detection.js';
@@ -11,48 +11,55 @@ import { runMesh, runRaw } from './throughput.js';
 
 const smoke = process.argv.includes('--smoke');
 const skipScale = process.argv.includes('--skip-scale');
+const skipThroughput = process.argv.includes('--skip-throughput');
 const nodes = smoke ? 300 : 2000;
 const seconds = smoke ? 5 : 20;
 const concurrency = 100;
 
-const fleet = await startFleet(nodes, 21001);
-try {
-  const raw = await runRaw(fleet, concurrency, seconds);
-  const mesh = await runMesh(fleet, seconds);
-  const horizontal = smoke
-    ? []
-    : [await runMesh(fleet, seconds, 1), await runMesh(fleet, seconds, 2), await runMesh(fleet, seconds, 4)];
-  const ratio = mesh.checksPerSecond / raw.checksPerSecond;
-  const cpuRatio = mesh.cpuMsPer1000 / raw.cpuMsPer1000;
-  console.log(`\nthroughput: ${nodes} nodes, concurrency ${concurrency}, ${seconds} s each`);
-  console.log('| run | checks/s | CPU-ms per 1000 checks (Redis) | RSS MB |');
-  console.log('|---|---|---|---|');
-  console.log(`| raw loop | ${raw.checksPerSecond.toFixed(0)} | ${raw.cpuMsPer1000.toFixed(0)} | |`);
-  for (const run of [mesh, ...horizontal]) {
-    const name = run.workers === 0 ? 'gpu-mesh, 1 process' : `gpu-mesh, scheduler + ${run.workers} worker(s)`;
+const fleet = skipThroughput ? null : await startFleet(nodes, 21001);
+if (fleet)
+  try {
+    const raw = await runRaw(fleet, concurrency, seconds);
+    const mesh = await runMesh(fleet, seconds);
+    const horizontal = smoke
+      ? []
+      : [
+          await runMesh(fleet, seconds, 1),
+          await runMesh(fleet, seconds, 2),
+          await runMesh(fleet, seconds, 4),
+        ];
+    const ratio = mesh.checksPerSecond / raw.checksPerSecond;
+    const cpuRatio = mesh.cpuMsPer1000 / raw.cpuMsPer1000;
+    console.log(`\nthroughput: ${nodes} nodes, concurrency ${concurrency}, ${seconds} s each`);
+    console.log('| run | checks/s | CPU-ms per 1000 checks (Redis) | RSS MB |');
+    console.log('|---|---|---|---|');
+    console.log(`| raw loop | ${raw.checksPerSecond.toFixed(0)} | ${raw.cpuMsPer1000.toFixed(0)} | |`);
+    for (const run of [mesh, ...horizontal]) {
+      const name =
+        run.workers === 0 ? 'gpu-mesh, 1 process' : `gpu-mesh, scheduler + ${run.workers} worker(s)`;
+      console.log(
+        `| ${name} | ${run.checksPerSecond.toFixed(0)} | ${run.cpuMsPer1000.toFixed(0)} (${run.redisCpuMsPer1000.toFixed(0)}) | ${run.rssMb.toFixed(0)} |`,
+      );
+    }
     console.log(
-      `| ${name} | ${run.checksPerSecond.toFixed(0)} | ${run.cpuMsPer1000.toFixed(0)} (${run.redisCpuMsPer1000.toFixed(0)}) | ${run.rssMb.toFixed(0)} |`,
+      `mesh/raw: throughput ${ratio.toFixed(2)} (target >= 0.8), CPU per check ${cpuRatio.toFixed(2)} (target <= 1.5)`,
     );
+    console.log(
+      JSON.stringify({
+        bench: 'throughput',
+        nodes,
+        concurrency,
+        seconds,
+        raw,
+        mesh,
+        horizontal,
+        ratio,
+        cpuRatio,
+      }),
+    );
+  } finally {
+    await fleet.close();
   }
-  console.log(
-    `mesh/raw: throughput ${ratio.toFixed(2)} (target >= 0.8), CPU per check ${cpuRatio.toFixed(2)} (target <= 1.5)`,
-  );
-  console.log(
-    JSON.stringify({
-      bench: 'throughput',
-      nodes,
-      concurrency,
-      seconds,
-      raw,
-      mesh,
-      horizontal,
-      ratio,
-      cpuRatio,
-    }),
-  );
-} finally {
-  await fleet.close();
-}
 
 for (const watch of [false, true]) {
   const result = await runDetection(smoke ? 5 : 20, watch);

@@ -36,7 +36,7 @@ async function totalChecks(store: NodeStore, nodes: number): Promise<number> {
 }
 
 export async function runScale(nodes: number, intervalS: number, seconds: number) {
-  const fleet = await startFleet(nodes, 31001);
+  const fleet = await startFleet(nodes, 12001);
   try {
     const configPath = join(mkdtempSync(join(tmpdir(), 'gpu-mesh-scale-')), 'mesh.yaml');
     writeFileSync(configPath, meshConfigYaml(fleet, PREFIX, `${intervalS}s`));

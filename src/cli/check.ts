@@ -1,11 +1,10 @@
 /** `gpu-mesh check NODE`: one check now, through the queue, printed. */
-import { Queue } from 'bullmq';
 import { requestCheck } from '../jobs/manual-check.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
 import { meshNodes } from '../mesh/registry.js';
-import { connectForRequests } from '../runtime/redis.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';
+import { connectCli } from './queue-connection.js';
 
 export interface CheckOptions extends GlobalOptions {
   json?: boolean;
@@ -13,14 +12,11 @@ export interface CheckOptions extends GlobalOptions {
 
 export async function runCheck(nodeId: string, options: CheckOptions): Promise<number> {
   const { config } = await loadCliConfig(options);
-  const redis = connectForRequests(config.redis.url);
-  redis.on('error', () => {});
-  const queue = new Queue(QUEUE_NAMES.healthCheck, { connection: redis, prefix: config.redis.prefix });
-  const unreachable = (error: Error): never => {
-    throw new UserError(`check: Redis unreachable: ${error.message}`, 3);
-  };
+  const connection = connectCli(config);
+  const queue = connection.queue(QUEUE_NAMES.healthCheck);
+  const unreachable = connection.unreachable('check');
   try {
-    const nodes = await meshNodes(redis, config.redis.prefix, config.nodes).catch(unreachable);
+    const nodes = await meshNodes(connection.redis, config.redis.prefix, config.nodes).catch(unreachable);
     const node = nodes.find((candidate) => candidate.id === nodeId);
     if (!node)
       throw new UserError(`check: unknown node "${nodeId}" (known: ${nodes.map((n) => n.id).join(', ')})`);
@@ -43,7 +39,6 @@ export async function runCheck(nodeId: string, options: CheckOptions): Promise<n
     }
     return summary.ok ? 0 : 1;
   } finally {
-    await queue.close().catch(() => undefined);
-    redis.disconnect();
+    await connection.close();
   }
 }
