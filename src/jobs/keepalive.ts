@@ -40,21 +40,29 @@ export interface KeepaliveDeps {
   /** Re-asserts schedules and the published node list; true when they had been lost. */
   reassertSchedules(config: MeshConfig): Promise<boolean>;
   now(): number;
+  /** When this process started: stalls are only judged after `staleAfter` intervals of it. */
+  runningSince: number;
 }
 
-/** Pure: nodes whose checks stopped happening. Never-checked nodes have nothing to compare with. */
+/**
+ * Pure: nodes whose checks stopped happening. Never-checked nodes have nothing to compare with,
+ * and a process that has not yet run for `staleAfter` intervals has not given checks their chance:
+ * a last check from before it started (a mesh restarted after a while) is not a stall.
+ */
 export function findStalled(
   nodes: readonly NodeConfig[],
   states: readonly NodeState[],
   staleAfter: number,
   now: number,
+  runningSince: number,
 ): StalledNode[] {
   const stalled: StalledNode[] = [];
   nodes.forEach((node, index) => {
     const lastCheckAt = states[index]?.lastCheckAt ?? null;
-    if (lastCheckAt === null) return;
+    const allowedMs = staleAfter * node.checks.interval;
+    if (lastCheckAt === null || now - runningSince <= allowedMs) return;
     const silentForMs = now - lastCheckAt;
-    if (silentForMs > staleAfter * node.checks.interval) stalled.push({ node, lastCheckAt, silentForMs });
+    if (silentForMs > allowedMs) stalled.push({ node, lastCheckAt, silentForMs });
   });
   return stalled;
 }
@@ -72,7 +80,7 @@ export async function runKeepaliveSweep(deps: KeepaliveDeps): Promise<SweepResul
       recoveriesRequested.push(node.id);
   }
 
-  const stalled = findStalled(nodes, states, config.keepalive.staleAfter, deps.now());
+  const stalled = findStalled(nodes, states, config.keepalive.staleAfter, deps.now(), deps.runningSince);
   for (const entry of stalled) await deps.reportStalled(entry);
 
   let warmed = 0;

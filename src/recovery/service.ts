@@ -32,7 +32,7 @@ export interface SelfHealingDeps {
   checkDeps: HealthCheckDeps;
   unloadModels(node: NodeConfig, models: string[]): Promise<void>;
   emit(event: RecoveryEvent): Promise<void>;
-  keepalive: Omit<KeepaliveDeps, 'config' | 'store' | 'requestRecovery' | 'now'>;
+  keepalive: Omit<KeepaliveDeps, 'config' | 'store' | 'requestRecovery' | 'now' | 'runningSince'>;
   logger: Logger;
   now(): number;
   shutdownGraceMs: number;
@@ -53,6 +53,7 @@ const MASS_TURN_WAIT_MS = 5 * 60_000;
 
 export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
   const { redis, prefix } = deps;
+  const runningSince = deps.now();
   const bookkeeping = new RecoveryBookkeeping(redis, prefix);
   const queue = new Queue(QUEUE_NAMES.recovery, { connection: redis, prefix });
   const isSilenced = async (nodeId: string) => (await readSilence(redis, prefix, nodeId)) !== null;
@@ -116,6 +117,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
         config: deps.config,
         store: deps.store,
         now: deps.now,
+        runningSince,
         requestRecovery: (node, state) =>
           requestAutomaticRecovery(
             { node, incidentId: state.incidentId, misconfigured: state.misconfigured },
