@@ -12,6 +12,7 @@ interface Parsed {
   lag: { buckets: Map<number, number>; sum: number };
   alerts: MetricSample[];
   notifyFailures: MetricSample[];
+  watchTriggered: MetricSample[];
 }
 
 export function counterFamilies(
@@ -56,6 +57,12 @@ export function counterFamilies(
       type: 'counter',
       values: parsed.notifyFailures,
     },
+    {
+      name: 'gpu_mesh_watch_triggered_total',
+      help: 'Checks triggered by a lost keep-alive connection, by node.',
+      type: 'counter',
+      values: parsed.watchTriggered,
+    },
   ];
 }
 
@@ -66,6 +73,7 @@ function parseCounters(counters: Readonly<Record<string, string>>, nodeIds: Read
     lag: { buckets: new Map(), sum: 0 },
     alerts: [],
     notifyFailures: [],
+    watchTriggered: [],
   };
   for (const [field, raw] of Object.entries(counters)) {
     const value = Number(raw);
@@ -87,6 +95,8 @@ function parseCounters(counters: Readonly<Record<string, string>>, nodeIds: Read
       parsed.alerts.push({ labels: { kind: a, severity: b, channel: c }, value });
     } else if (family === 'notify_failures' && parts.length === 2 && a) {
       parsed.notifyFailures.push({ labels: { channel: a }, value });
+    } else if (family === 'watch_triggered' && parts.length === 2 && a && nodeIds.has(a)) {
+      parsed.watchTriggered.push({ labels: { node: a }, value });
     }
   }
   return parsed;

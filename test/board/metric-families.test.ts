@@ -44,6 +44,8 @@ const snapshot: MetricsSnapshot = {
     'lag|sum': '0.05',
     'alerts|degraded|WARNING|log': '1',
     'notify_failures|slack': '3',
+    'watch_triggered|local': '2',
+    'watch_triggered|gone': '4',
   },
   queues: [{ queue: 'health-check', counts: { waiting: 2, failed: 1 } }],
 };
@@ -101,6 +103,12 @@ describe('metricFamilies', () => {
     expect(families.get('gpu_mesh_checks_total')?.values).toEqual([
       { labels: { node: 'local', result: 'ok' }, value: 1 },
       { labels: { node: 'local', result: 'failed' }, value: 1 },
+    ]);
+  });
+
+  it('counts watch-triggered checks of configured nodes', () => {
+    expect(families.get('gpu_mesh_watch_triggered_total')?.values).toEqual([
+      { labels: { node: 'local' }, value: 2 },
     ]);
   });
 
