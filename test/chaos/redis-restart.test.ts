@@ -75,7 +75,6 @@ describe('chaos: Redis restarts', () => {
       client.disconnect();
     }
     expect(s.mesh.child.exitCode).toBeNull();
-    expect(s.mesh.output()).toContain('answers again');
   });
 
   it('puts every schedule back when Redis comes back empty, and says so', async () => {
