@@ -2,12 +2,10 @@
  * A mesh for the server tests: simulated nodes, auth on (admin / the password below), fast stats
  * and dashboard intervals, and optionally a node recovered by an agent (for its `agent-<id>` queue).
  */
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { parseConfigText } from '../../src/config/load.js';
 import type { MeshConfig } from '../../src/config/types.js';
-import { type Role, type RunningService, startService } from '../../src/main.js';
+import type { Role, RunningService } from '../../src/main.js';
 import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { startServiceFromYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 
 export const USERNAME = 'admin';
@@ -68,21 +66,8 @@ export async function startBoardMesh(options: BoardMeshOptions = {}): Promise<Bo
   const prefix = uniquePrefix();
   const simulator = await startSimulator({ count: options.nodes ?? 2 });
   await options.beforeStart?.(simulator);
-  const { config } = parseConfigText(boardYaml(prefix, simulator, options), {}, 'test.yaml');
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  const service = await startService({
-    config,
-    configSource: null,
-    loadConfig: async () => config,
-    roles: options.roles ?? ['scheduler', 'worker', 'server'],
-    logger: pino({ level: 'debug' }, sink),
-    concurrency: 20,
+  const { service, config, logs } = await startServiceFromYaml(boardYaml(prefix, simulator, options), {
+    roles: options.roles,
   });
   const url = service.server?.url ?? '';
   return {

@@ -29,6 +29,31 @@ export interface TestMeshOptions {
   recoveryLockMs?: number;
 }
 
+/** Starts the whole service in this process from mesh.yaml text, its log lines captured. */
+export async function startServiceFromYaml(
+  yaml: string,
+  options: { roles?: Role[]; recoveryLockMs?: number } = {},
+): Promise<{ service: RunningService; config: MeshConfig; logs: string[] }> {
+  const { config } = parseConfigText(yaml, {}, 'test.yaml');
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(chunk.toString());
+      done();
+    },
+  });
+  const service = await startService({
+    config,
+    configSource: null,
+    loadConfig: async () => config,
+    roles: options.roles ?? ['scheduler', 'worker', 'server'],
+    logger: pino({ level: 'debug' }, sink),
+    concurrency: 20,
+    recoveryLockMs: options.recoveryLockMs,
+  });
+  return { service, config, logs };
+}
+
 export function meshYaml(prefix: string, simulator: Simulator, options: TestMeshOptions): string {
   return [
     `redis: { url: "${testRedisUrl()}", prefix: ${prefix} }`,
@@ -49,21 +74,8 @@ export async function startTestMesh(options: TestMeshOptions = {}): Promise<Test
     count: options.nodes ?? 2,
     controlPort: options.control ? 0 : undefined,
   });
-  const { config } = parseConfigText(meshYaml(prefix, simulator, options), {}, 'test.yaml');
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  const service = await startService({
-    config,
-    configSource: null,
-    loadConfig: async () => config,
-    roles: options.roles ?? ['scheduler', 'worker', 'server'],
-    logger: pino({ level: 'debug' }, sink),
-    concurrency: 20,
+  const { service, config, logs } = await startServiceFromYaml(meshYaml(prefix, simulator, options), {
+    roles: options.roles,
     recoveryLockMs: options.recoveryLockMs,
   });
   return {

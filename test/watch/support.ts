@@ -1,18 +1,14 @@
 /** Helpers of the keep-alive watch tests: a loopback TCP proxy, a mesh behind it, what the watch did. */
 import net from 'node:net';
-import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { parseConfigText } from '../../src/config/load.js';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
-import { startService } from '../../src/main.js';
 import type { NodeView } from '../../src/mesh/view.js';
 import { metricsCountersKey } from '../../src/metrics/keys.js';
 import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { watchTriggeredField } from '../../src/watch/reports.js';
 import type { TestMesh } from '../helpers/mesh.js';
-import { meshYaml } from '../helpers/mesh.js';
+import { meshYaml, startServiceFromYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';
 
 /** interval 30 s: without the watch, nothing notices a death for up to 30 s. */
@@ -83,22 +79,7 @@ export async function startMeshAt(
     simulator.nodes.map(async (node) => ({ ...node, url: await urlOf(simulator, node.id) })),
   );
   const yaml = meshYaml(prefix, { ...simulator, nodes }, { checks });
-  const { config } = parseConfigText(yaml, {}, 'test.yaml');
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  const service = await startService({
-    config,
-    configSource: null,
-    loadConfig: async () => config,
-    roles: ['scheduler', 'worker', 'server'],
-    logger: pino({ level: 'debug' }, sink),
-    concurrency: 20,
-  });
+  const { service, config, logs } = await startServiceFromYaml(yaml);
   const closeExtra: (() => Promise<void>)[] = [];
   return {
     service,
