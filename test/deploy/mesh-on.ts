@@ -4,14 +4,12 @@
  * of docker-compose.yml — with e-mail alerts to a real SMTP server.
  */
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { parseConfigText } from '../../src/config/load.js';
 import type { MeshConfig } from '../../src/config/types.js';
-import { type RunningService, startService } from '../../src/main.js';
+import type { RunningService } from '../../src/main.js';
 import type { NodeView } from '../../src/mesh/view.js';
 import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { SMTP_PASSWORD, SMTP_USER, type SmtpReceiver, startSmtpReceiver } from '../alerts/support.js';
+import { startServiceFromYaml } from '../helpers/mesh.js';
 
 export interface MeshOn {
   service: RunningService;
@@ -52,23 +50,7 @@ export async function startMeshOn(redisUrl: string, nodes = 2): Promise<MeshOn> 
   const smtp = await startSmtpReceiver(true);
   const simulator = await startSimulator({ count: nodes, controlPort: 0 });
   const yaml = deployMeshYaml(redisUrl, `test-${randomUUID().slice(0, 8)}`, simulator, smtp.port);
-  const { config } = parseConfigText(yaml, {}, 'test.yaml');
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      logs.push(chunk.toString());
-      done();
-    },
-  });
-  const service = await startService({
-    config,
-    configSource: null,
-    loadConfig: async () => config,
-    roles: ['scheduler', 'worker', 'server'],
-    logger: pino({ level: 'debug' }, sink),
-    concurrency: 20,
-    recoveryLockMs: 2000,
-  });
+  const { service, config, logs } = await startServiceFromYaml(yaml, { recoveryLockMs: 2000 });
   return {
     service,
     simulator,
