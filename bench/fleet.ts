@@ -71,8 +71,14 @@ async function startSimulatorProcess(count: number, port: number): Promise<Child
   return simulator;
 }
 
+/**
+ * `BENCH_NODE_ARGS` goes to every mesh process's node, e.g. `--cpu-prof --cpu-prof-dir=prof` for
+ * a CPU profile of each, or `--heapsnapshot-signal=SIGUSR2`.
+ */
+const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
 export function startMesh(configPath: string, roles = 'scheduler,worker'): ChildProcess {
-  return spawn(process.execPath, [CLI, 'start', '--role', roles, '--config', configPath], {
+  return spawn(process.execPath, [...NODE_ARGS, CLI, 'start', '--role', roles, '--config', configPath], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
   });

@@ -22,6 +22,7 @@ import { logRecoveryEvent, logStalled } from './recovery/events-log.js';
 import { type SelfHealing, startSelfHealing } from './recovery/service.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { connectForService, describeRedisUrl } from './runtime/redis.js';
+import { Semaphore } from './runtime/semaphore.js';
 import { type KeepAliveWatch, startKeepAliveWatch } from './watch/service.js';
 import { type Alerting, type AlertingTuning, startAlerting, syncAlertSchedules } from './workers/alerts.js';
 import { closeWorker } from './workers/close.js';
@@ -60,6 +61,17 @@ export interface RunningService {
 }
 
 const SHUTDOWN_GRACE_MS = 8000;
+/**
+ * Checks one process runs at once. Past about this many, each costs more CPU (more requests
+ * outlive a young-generation GC and are promoted) without finishing sooner: measured in BENCHMARKS.md.
+ */
+const PROBES_IN_FLIGHT = 100;
+/**
+ * Health-check jobs one process runs at once. A batch job holds its place until its slowest
+ * check ends (a node that never answers: `checks.timeout`), so there are many more places than
+ * the checks in flight need, lest a few hanging nodes hold up everything else.
+ */
+const CHECK_JOBS_AT_ONCE = 64;
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   let config = options.config;
@@ -100,10 +112,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     : null;
   if (has('worker')) {
     const activeProbe = createProbe();
+    const probesInFlight = new Semaphore(PROBES_IN_FLIGHT);
     probe = activeProbe;
     const checkDeps: HealthCheckDeps = {
       findNode: (id) => nodesById.get(id),
       probe: activeProbe.check,
+      inFlight: (task) => probesInFlight.run(task),
       store,
       retainMs: config.stats.retain,
       now,
@@ -122,7 +136,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       },
     };
     worker = startHealthCheckWorker(
-      { connection: redis, prefix, concurrency: options.concurrency ?? 16 },
+      { connection: redis, prefix, concurrency: options.concurrency ?? CHECK_JOBS_AT_ONCE },
       checkDeps,
     );
     worker.on('error', (error) => logger.error({ err: error.message }, 'health-check worker error'));
@@ -206,6 +220,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const diff = diffNodes(config.nodes, next.nodes);
     config = next;
     nodesById = indexNodes(next.nodes);
+    store.forgetExcept(new Set(nodesById.keys()));
     if (has('scheduler')) {
       await schedules.assert(next);
       keepAliveWatch?.update(next);

@@ -37,6 +37,8 @@ export type Emit = (
 
 export function createEmitter(deps: EmitDeps): Emit {
   return async (node, transitions, signals) => {
+    // Most checks change nothing an alert is about; the rest of this is per mesh size.
+    if (transitions.length === 0 && signals.length === 0) return;
     const config = deps.config();
     const enabled = config.nodes.filter((candidate) => candidate.enabled).length;
     const mass = massSettings(config);

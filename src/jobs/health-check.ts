@@ -13,7 +13,7 @@ import {
   type Transition,
   wantsDeepCheck,
 } from '../mesh/state.js';
-import type { Change, NodeStore } from '../mesh/store.js';
+import type { Change, NodeStore, StoredState } from '../mesh/store.js';
 import type { NodeStatus, ProbeResult, SoftSignal } from '../mesh/types.js';
 import { QUEUE_NAMES, safeJobId } from './queues.js';
 
@@ -75,6 +75,11 @@ export type DeepRequest = { model: string; timeoutMs: number } | null;
 export interface HealthCheckDeps {
   findNode(nodeId: string): NodeConfig | undefined;
   probe(node: NodeConfig, deep: DeepRequest): Promise<ProbeResult>;
+  /**
+   * Runs one check's probe when the process has room for it (a bound on the requests in flight,
+   * whatever the number of jobs running); the check starts, and its lag is counted, from there.
+   */
+  inFlight<T>(probe: () => Promise<T>): Promise<T>;
   store: NodeStore;
   retainMs: number;
   now(): number;
@@ -112,14 +117,12 @@ export async function runCheckBatch(
     if (node?.enabled) due.push({ node, plannedAt: check.plannedAt });
     else summary.skipped.push(check.nodeId);
   }
-  const before = await deps.store.readMany(due.map(({ node }) => node.id));
+  const before = await startingStates(
+    due.map(({ node }) => node),
+    deps.store,
+  );
   const probed = await Promise.all(
-    due.map(async ({ node }, index) => {
-      const startedAt = deps.now();
-      const state = before[index]?.state;
-      const result = await deps.probe(node, state ? deepRequest(node, state, startedAt) : null);
-      return { startedAt, result };
-    }),
+    due.map(({ node }, index) => probeFrom(node, before[index]?.state ?? null, deps)),
   );
   const changes = await deps.store.updateMany(
     due.map(({ node }, index) => ({
@@ -141,6 +144,18 @@ export async function runCheckBatch(
 }
 
 /**
+ * The states a batch's checks start from. Only whether the check includes the deep part depends on
+ * it, so a node without deep checks starts from what this process last saw (the write that follows
+ * is a compare-and-set either way); a node with them is read fresh, lest a stale `lastDeepAt` run
+ * a generation on the node before its time.
+ */
+async function startingStates(nodes: readonly NodeConfig[], store: NodeStore): Promise<StoredState[]> {
+  const deep = nodes.filter((node) => node.checks.deep.every > 0).map((node) => node.id);
+  if (deep.length > 0) await store.readMany(deep);
+  return store.lastKnown(nodes.map((node) => node.id));
+}
+
+/**
  * One check of a node applied to its state: what confirmations, a person's check and a
  * recovery's verification all do.
  */
@@ -149,13 +164,24 @@ export async function checkNode(
   deps: HealthCheckDeps,
 ): Promise<{ result: ProbeResult; outcome: CheckOutcome; startedAt: number }> {
   const { state: before } = await deps.store.read(node.id);
-  const startedAt = deps.now();
-  const result = await deps.probe(node, deepRequest(node, before, startedAt));
+  const { startedAt, result } = await probeFrom(node, before, deps);
   const change = await deps.store.update(node.id, (current) =>
     decideCheck(node, current, startedAt, result, deps),
   );
   await settle(node, change.extra, deps);
   return { result, outcome: change.extra, startedAt };
+}
+
+function probeFrom(
+  node: NodeConfig,
+  state: NodeState | null,
+  deps: HealthCheckDeps,
+): Promise<{ startedAt: number; result: ProbeResult }> {
+  return deps.inFlight(async () => {
+    const startedAt = deps.now();
+    const result = await deps.probe(node, state ? deepRequest(node, state, startedAt) : null);
+    return { startedAt, result };
+  });
 }
 
 function deepRequest(node: NodeConfig, state: NodeState, now: number): DeepRequest {

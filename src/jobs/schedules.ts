@@ -16,17 +16,20 @@ import type { NodeConfig } from '../config/types.js';
 const FIRST_CHECK_SPREAD_MS = 2000;
 
 // KEYS: due zset, every hash. ARGV: now, limit.
-// Returns id, planned time, id, planned time, … A slot missed while the mesh was saturated is
-// skipped, not replayed: the next one keeps the node's phase.
+// Returns id, planned time, id, planned time, … Each node's slots keep one phase within its
+// interval, taken from a hash of its id, so a fleet's checks spread evenly over the interval
+// however they started (all at once on a new mesh). A slot missed while the mesh was saturated is
+// skipped, not replayed.
 const CLAIM = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 local now = tonumber(ARGV[1])
 local claimed = {}
 for i = 1, #due, 2 do
-  local id, planned = due[i], tonumber(due[i + 1])
+  local id = due[i]
   local every = tonumber(redis.call('HGET', KEYS[2], id))
   if every then
-    redis.call('ZADD', KEYS[1], planned + every * (math.floor((now - planned) / every) + 1), id)
+    local phase = tonumber(string.sub(redis.sha1hex(id), 1, 8), 16) % every
+    redis.call('ZADD', KEYS[1], now - ((now - phase) % every) + every, id)
     claimed[#claimed + 1] = id
     claimed[#claimed + 1] = due[i + 1]
   else

@@ -12,26 +12,39 @@ export const HISTORY_LENGTH = 200;
 const TRANSITIONS_KEPT = 10_000;
 const MAX_CAS_ATTEMPTS = 20;
 
-// KEYS: state hash, history list, transitions stream, statuses hash
-// ARGV: expected version, new state JSON, history entry ('' for none), history length, node id,
-// status, transitions JSON...
-const COMPARE_AND_SET = `
-local current = redis.call('HGET', KEYS[1], 'v')
-if (current or '0') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) + 1, 's', ARGV[2])
-if ARGV[3] ~= '' then
-  redis.call('LPUSH', KEYS[2], ARGV[3])
-  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[4]) - 1)
+// The write of one node's change; CAS_ITEM runs it once per node in a batch.
+// KEYS[1] transitions stream, KEYS[2] statuses hash; per node: state hash, history list.
+// ARGV[1] history length; per node: expected version, new state JSON, history entry ('' for none),
+// node id, status, transition count, transitions JSON...
+// Returns per node 1 (written) or {version, state JSON} found instead of the expected version.
+const COMPARE_AND_SET_MANY = `
+local results = {}
+local a = 2
+for k = 3, #KEYS, 2 do
+  local stateKey, historyKey = KEYS[k], KEYS[k + 1]
+  local count = tonumber(ARGV[a + 5])
+  local found = redis.call('HMGET', stateKey, 'v', 's')
+  if (found[1] or '0') ~= ARGV[a] then
+    results[#results + 1] = { found[1] or '0', found[2] or '' }
+  else
+    redis.call('HSET', stateKey, 'v', tonumber(ARGV[a]) + 1, 's', ARGV[a + 1])
+    if ARGV[a + 2] ~= '' then
+      redis.call('LPUSH', historyKey, ARGV[a + 2])
+      redis.call('LTRIM', historyKey, 0, tonumber(ARGV[1]) - 1)
+    end
+    if ARGV[a + 4] ~= 'healthy' then
+      redis.call('HSET', KEYS[2], ARGV[a + 3], ARGV[a + 4])
+    else
+      redis.call('HDEL', KEYS[2], ARGV[a + 3])
+    end
+    for i = a + 6, a + 5 + count do
+      redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${TRANSITIONS_KEPT}, '*', 't', ARGV[i])
+    end
+    results[#results + 1] = 1
+  end
+  a = a + 6 + count
 end
-if ARGV[6] ~= 'healthy' then
-  redis.call('HSET', KEYS[4], ARGV[5], ARGV[6])
-else
-  redis.call('HDEL', KEYS[4], ARGV[5])
-end
-for i = 7, #ARGV do
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ${TRANSITIONS_KEPT}, '*', 't', ARGV[i])
-end
-return 1
+return results
 `;
 
 export interface StoredState {
@@ -50,34 +63,34 @@ export interface Change<T> {
   unchanged?: boolean;
 }
 
-type CasArgs = [
-  stateKey: string,
-  historyKey: string,
-  transitionsKey: string,
-  statusesKey: string,
-  ...args: (string | number)[],
-];
-
-type CasPipeline = ReturnType<Redis['pipeline']> & { meshCompareAndSet(...args: CasArgs): unknown };
-
 type CasRedis = Redis & {
-  meshCompareAndSet(
-    stateKey: string,
-    historyKey: string,
-    transitionsKey: string,
-    ...args: (string | number)[]
-  ): Promise<number>;
+  meshCompareAndSetMany(keyCount: number, ...args: (string | number)[]): Promise<(1 | [string, string])[]>;
 };
+
+/** One node's change to write, decided from the state it was computed on. */
+interface PendingWrite<T> {
+  index: number;
+  nodeId: string;
+  known: StoredState;
+  decide: (current: NodeState) => Change<T>;
+  change: Change<T>;
+}
 
 export class NodeStore {
   private readonly redis: CasRedis;
+  /**
+   * The last state this process read or wrote of each node. A scheduled check starts from it
+   * instead of reading Redis first; the compare-and-set catches it out of date (another process
+   * wrote since) and hands back the current state to decide on again.
+   */
+  private readonly lastSeen = new Map<string, StoredState>();
 
   constructor(
     redis: Redis,
     private readonly prefix: string,
   ) {
-    if (!('meshCompareAndSet' in redis)) {
-      redis.defineCommand('meshCompareAndSet', { numberOfKeys: 4, lua: COMPARE_AND_SET });
+    if (!('meshCompareAndSetMany' in redis)) {
+      redis.defineCommand('meshCompareAndSetMany', { lua: COMPARE_AND_SET_MANY });
     }
     this.redis = redis as CasRedis;
   }
@@ -106,7 +119,7 @@ export class NodeStore {
 
   async read(nodeId: string): Promise<StoredState> {
     const [version, json] = await this.redis.hmget(this.stateKey(nodeId), 'v', 's');
-    return parseStored(version ?? null, json ?? null);
+    return this.seen(nodeId, parseStored(version ?? null, json ?? null));
   }
 
   /** States of many nodes in one round trip, in the order given. */
@@ -115,11 +128,26 @@ export class NodeStore {
     const pipeline = this.redis.pipeline();
     for (const id of nodeIds) pipeline.hmget(this.stateKey(id), 'v', 's');
     const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, reply]) => {
+    return replies.map(([error, reply], index) => {
       if (error) throw error;
       const [version, json] = reply as [string | null, string | null];
-      return parseStored(version, json);
+      return this.seen(nodeIds[index]!, parseStored(version, json));
     });
+  }
+
+  /**
+   * States to start checks from: what this process last saw of each node, read from Redis only
+   * for nodes it has not seen. Possibly out of date; `updateMany` copes.
+   */
+  async lastKnown(nodeIds: readonly string[]): Promise<StoredState[]> {
+    const unseen = nodeIds.filter((id) => !this.lastSeen.has(id));
+    if (unseen.length > 0) await this.readMany(unseen);
+    return nodeIds.map((id) => this.lastSeen.get(id) ?? { version: 0, state: initialState() });
+  }
+
+  /** Drops what this process remembers of nodes no longer in the config. */
+  forgetExcept(nodeIds: ReadonlySet<string>): void {
+    for (const id of this.lastSeen.keys()) if (!nodeIds.has(id)) this.lastSeen.delete(id);
   }
 
   async history(nodeId: string, limit = HISTORY_LENGTH): Promise<CheckRecord[]> {
@@ -132,32 +160,14 @@ export class NodeStore {
    * concurrent write. Returns the winning change.
    */
   async update<T>(nodeId: string, decide: (current: NodeState) => Change<T>): Promise<Change<T>> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const { version, state } = await this.read(nodeId);
-      const change = decide(state);
-      if (change.unchanged) return change;
-      const written = await this.redis.meshCompareAndSet(
-        this.stateKey(nodeId),
-        this.historyKey(nodeId),
-        this.transitionsKey,
-        this.statusesKey,
-        String(version),
-        JSON.stringify(change.state),
-        change.record ? JSON.stringify(change.record) : '',
-        HISTORY_LENGTH,
-        nodeId,
-        change.state.status,
-        ...change.transitions.map((t) => JSON.stringify(t)),
-      );
-      if (written === 1) return change;
-    }
-    throw new Error(`node ${nodeId}: state kept changing under ${MAX_CAS_ATTEMPTS} concurrent writers`);
+    const [change] = await this.updateMany([{ nodeId, known: await this.read(nodeId), decide }]);
+    return change!;
   }
 
   /**
-   * `update` for many nodes at once, from states already read: one pipelined compare-and-set
-   * for all of them; a node whose state changed meanwhile goes through `update` on its own.
-   * Returns each node's winning change, in order.
+   * `update` for many nodes at once, starting from states already known (`lastKnown`, `readMany`):
+   * one script call writes them all; a node whose state changed meanwhile is decided again on the
+   * state the script found, and written in the next call. Returns each node's winning change, in order.
    */
   async updateMany<T>(
     items: readonly {
@@ -166,38 +176,64 @@ export class NodeStore {
       decide: (current: NodeState) => Change<T>;
     }[],
   ): Promise<Change<T>[]> {
-    const changes = items.map((item) => item.decide(item.known?.state ?? initialState()));
-    const pipeline = this.redis.pipeline() as CasPipeline;
-    const written: number[] = [];
+    const changes: Change<T>[] = new Array(items.length);
+    let pending: PendingWrite<T>[] = [];
     items.forEach((item, index) => {
-      const change = changes[index]!;
-      if (change.unchanged) return;
-      written.push(index);
-      pipeline.meshCompareAndSet(
-        this.stateKey(item.nodeId),
-        this.historyKey(item.nodeId),
-        this.transitionsKey,
-        this.statusesKey,
-        String(item.known?.version ?? 0),
+      const known = item.known ?? { version: 0, state: initialState() };
+      pending.push({
+        index,
+        nodeId: item.nodeId,
+        known,
+        decide: item.decide,
+        change: item.decide(known.state),
+      });
+    });
+    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+      const writes: PendingWrite<T>[] = [];
+      for (const write of pending) {
+        if (write.change.unchanged) changes[write.index] = write.change;
+        else writes.push(write);
+      }
+      if (writes.length === 0) return changes;
+      const results = await this.compareAndSetMany(writes);
+      pending = [];
+      writes.forEach((write, i) => {
+        const result = results[i];
+        if (result === 1) {
+          changes[write.index] = write.change;
+          this.lastSeen.set(write.nodeId, { version: write.known.version + 1, state: write.change.state });
+          return;
+        }
+        const [version, json] = result ?? ['0', ''];
+        const known = this.seen(write.nodeId, parseStored(version, json || null));
+        pending.push({ ...write, known, change: write.decide(known.state) });
+      });
+    }
+    const nodes = pending.map((write) => write.nodeId).join(', ');
+    throw new Error(`node ${nodes}: state kept changing under ${MAX_CAS_ATTEMPTS} concurrent writers`);
+  }
+
+  private compareAndSetMany(writes: readonly PendingWrite<unknown>[]): Promise<(1 | [string, string])[]> {
+    const keys: string[] = [this.transitionsKey, this.statusesKey];
+    const args: (string | number)[] = [HISTORY_LENGTH];
+    for (const { nodeId, known, change } of writes) {
+      keys.push(this.stateKey(nodeId), this.historyKey(nodeId));
+      args.push(
+        known.version,
         JSON.stringify(change.state),
         change.record ? JSON.stringify(change.record) : '',
-        HISTORY_LENGTH,
-        item.nodeId,
+        nodeId,
         change.state.status,
-        ...change.transitions.map((t) => JSON.stringify(t)),
+        change.transitions.length,
       );
-    });
-    const replies = written.length ? ((await pipeline.exec()) ?? []) : [];
-    await Promise.all(
-      written.map(async (itemIndex, replyIndex) => {
-        const [error, reply] = replies[replyIndex] ?? [new Error('no reply'), 0];
-        if (error) throw error;
-        if (reply === 1) return;
-        const item = items[itemIndex]!;
-        changes[itemIndex] = await this.update(item.nodeId, item.decide);
-      }),
-    );
-    return changes;
+      for (const transition of change.transitions) args.push(JSON.stringify(transition));
+    }
+    return this.redis.meshCompareAndSetMany(keys.length, ...keys, ...args);
+  }
+
+  private seen(nodeId: string, stored: StoredState): StoredState {
+    this.lastSeen.set(nodeId, stored);
+    return stored;
   }
 }
 

@@ -1,12 +1,12 @@
-/** A node's base URL, parsed once per check into what node:http needs and shared by its requests. */
+/** A node's base URL, parsed into what node:http needs and shared by its requests. */
 export interface Endpoint {
-  secure: boolean;
-  hostname: string;
-  port: number;
+  readonly secure: boolean;
+  readonly hostname: string;
+  readonly port: number;
   /** A path prefix ('' or '/ollama') for a node behind a reverse proxy. */
-  basePath: string;
+  readonly basePath: string;
   /** `user:password` from the URL (a proxy's Basic auth), or null. */
-  auth: string | null;
+  readonly auth: string | null;
 }
 
 /** @throws Error when `url` is not an http(s) URL. */
@@ -27,4 +27,19 @@ export function parseEndpoint(url: string): Endpoint {
     basePath,
     auth,
   };
+}
+
+/** Past this many different URLs the memo starts over (a config only has so many nodes). */
+const REMEMBERED_URLS = 100_000;
+const parsed = new Map<string, Endpoint>();
+
+/** `parseEndpoint`, remembered: each node's URL is parsed once rather than on every check. */
+export function endpointOf(url: string): Endpoint {
+  let endpoint = parsed.get(url);
+  if (endpoint === undefined) {
+    endpoint = parseEndpoint(url);
+    if (parsed.size >= REMEMBERED_URLS) parsed.clear();
+    parsed.set(url, endpoint);
+  }
+  return endpoint;
 }

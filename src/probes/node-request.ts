@@ -2,6 +2,7 @@
  * One request to an Ollama node under a deadline, with every way it can go wrong turned into a
  * `CheckFailure`: a failure kind plus the one-line message a person reads.
  */
+import { setMaxListeners } from 'node:events';
 import { assertNever, type FailureKind } from '../mesh/types.js';
 import type { Endpoint } from './endpoint.js';
 import {
@@ -26,23 +27,54 @@ export class CheckFailure extends Error {
 export class Deadline {
   private readonly controller = new AbortController();
   private readonly timer: NodeJS.Timeout;
+  /** Checks still under this deadline; the timer goes with the last one's `clear`. */
+  private users = 1;
 
   constructor(readonly ms: number) {
     this.timer = setTimeout(abort, ms, this.controller);
+    // Shared by a batch's checks, each with a request listening: not a leak.
+    setMaxListeners(0, this.controller.signal);
   }
 
   get signal(): AbortSignal {
     return this.controller.signal;
   }
 
+  /** Puts one more check under it, or says no once it is cleared. */
+  join(): boolean {
+    if (this.users === 0) return false;
+    this.users += 1;
+    return true;
+  }
+
   clear(): void {
-    clearTimeout(this.timer);
+    this.users -= 1;
+    if (this.users === 0) clearTimeout(this.timer);
   }
 }
 
 // Module-level, handed its controller as a timer argument: no closure per deadline.
 function abort(controller: AbortController): void {
   controller.abort();
+}
+
+const startedThisTurn = new Map<number, Deadline>();
+
+/**
+ * A deadline `ms` from now, shared by every check that starts in this turn of the event loop with
+ * the same `ms` (a batch's checks all do): one timer and one AbortController for all of them.
+ */
+export function sharedDeadline(ms: number): Deadline {
+  const started = startedThisTurn.get(ms);
+  if (started?.join()) return started;
+  const deadline = new Deadline(ms);
+  if (startedThisTurn.size === 0) setImmediate(forgetStartedThisTurn);
+  startedThisTurn.set(ms, deadline);
+  return deadline;
+}
+
+function forgetStartedThisTurn(): void {
+  startedThisTurn.clear();
 }
 
 /** Milliseconds since `started` (a `performance.now()`), to 0.1 ms. */

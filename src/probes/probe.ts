@@ -5,9 +5,16 @@
 import type { DeepOutcome, LoadedModel, ProbeResult } from '../mesh/types.js';
 import { agentFor, type ProbeAgents } from './agents.js';
 import { runDeepCheck } from './deep-check.js';
-import { type Endpoint, parseEndpoint } from './endpoint.js';
+import { type Endpoint, endpointOf } from './endpoint.js';
 import { looksLikeHtml } from './failure-text.js';
-import { CheckFailure, Deadline, elapsedMs, type NodeRequest, sendToNode } from './node-request.js';
+import {
+  CheckFailure,
+  type Deadline,
+  elapsedMs,
+  type NodeRequest,
+  sendToNode,
+  sharedDeadline,
+} from './node-request.js';
 import { InvalidBodyError, parsePsBody, parseTagsBody, parseVersionBody } from './ollama-bodies.js';
 import { detectSoftSignals } from './soft-signals.js';
 
@@ -33,13 +40,13 @@ export async function probeNode(url: string, options: ProbeOptions): Promise<Pro
   const started = performance.now();
   let endpoint: Endpoint;
   try {
-    endpoint = parseEndpoint(url);
+    endpoint = endpointOf(url);
   } catch {
     return failed(started, new CheckFailure('connection', `not an http(s) URL: ${url}`));
   }
   const agent = agentFor(options.agents, endpoint);
   const get: NodeRequest = { method: 'GET', agent };
-  const deadline = new Deadline(options.timeoutMs);
+  const deadline = sharedDeadline(options.timeoutMs);
   let version: string;
   let models: number;
   let loadedModels: LoadedModel[];

@@ -70,4 +70,38 @@ describe('NodeStore', () => {
     const states = await new NodeStore(redis, prefix).readMany(['nobody', 'n1']);
     expect(states.map((s) => s.state.status)).toEqual(['unknown', 'unhealthy']);
   });
+
+  it('starts from what it last saw, and decides again when another process wrote since', async () => {
+    const isolated = uniquePrefix();
+    const mine = new NodeStore(redis, isolated);
+    const other = connectTestRedis();
+    const theirs = new NodeStore(other, isolated);
+    const decide = (at: number) => (current: Parameters<typeof applyCheck>[1]) => {
+      const outcome = applyCheck('n2', current, at, failed, thresholds, 86_400_000);
+      return { state: outcome.state, transitions: outcome.transitions, extra: outcome };
+    };
+    try {
+      const base = Date.now();
+      const [known] = await mine.lastKnown(['n2']);
+      expect(known?.version).toBe(0);
+      // Another process checks the node twice; this one still remembers version 0.
+      await theirs.update('n2', decide(base));
+      await theirs.update('n2', decide(base + 1));
+      const [stale] = await mine.lastKnown(['n2']);
+      expect(stale?.version).toBe(0);
+
+      const [change] = await mine.updateMany([{ nodeId: 'n2', known: stale, decide: decide(base + 2) }]);
+      expect(change?.state.checks).toBe(3);
+      // Decided on the current state: its third failure in a row, not a first one.
+      expect(change?.transitions.map((t) => t.to)).toEqual(['unhealthy']);
+      const { version, state } = await theirs.read('n2');
+      expect(version).toBe(3);
+      expect(state.consecutiveFailures).toBe(3);
+      // What it wrote is what it now remembers: no read before its next check.
+      expect((await mine.lastKnown(['n2']))[0]?.version).toBe(3);
+    } finally {
+      await dropPrefix(redis, isolated);
+      other.disconnect();
+    }
+  });
 });
