@@ -27,7 +27,7 @@ export async function requestCheck(
     queue,
     jobId,
     { pickupMs: PICKUP_MS, finishMs: checkDurationMs(checks) },
-    now,
+    { now },
   );
   switch (outcome.kind) {
     case 'completed':
@@ -36,6 +36,8 @@ export async function requestCheck(
       throw new Error(`check job failed: ${outcome.reason}`);
     case 'not_picked_up':
     case 'timed_out':
+    case 'removed':
+    case 'aborted':
       return null;
   }
 }

@@ -18,14 +18,18 @@ export function recoveryDurationMs(node: NodeConfig, settings: MeshConfig['recov
   return action + settings.verifyTimeout + 30_000;
 }
 
-export function awaitRecovery(
+/** How a manual recovery ends for whoever waits: nobody can abort it, and a removed job never answers. */
+export type ManualRecoveryOutcome = Exclude<JobOutcome<RecoveryResult>, { kind: 'removed' | 'aborted' }>;
+
+export async function awaitRecovery(
   queue: Queue,
   jobId: string,
   node: NodeConfig,
   settings: MeshConfig['recovery'],
-): Promise<JobOutcome<RecoveryResult>> {
-  return awaitJob<RecoveryResult>(queue, jobId, {
+): Promise<ManualRecoveryOutcome> {
+  const outcome = await awaitJob<RecoveryResult>(queue, jobId, {
     pickupMs: PICKUP_MS,
     finishMs: recoveryDurationMs(node, settings),
   });
+  return outcome.kind === 'removed' || outcome.kind === 'aborted' ? { kind: 'not_picked_up' } : outcome;
 }

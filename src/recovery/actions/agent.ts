@@ -7,9 +7,9 @@
  * A job still waiting when nobody waits any more is removed, so an agent that comes back later
  * does not restart a node long after the fact; the agent also skips jobs past their deadline.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Job, Queue } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { NodeConfig } from '../../config/types.js';
+import { awaitJob, type JobOutcome } from '../../jobs/await-job.js';
 import { type AgentRestartPayload, agentRestartJob, agentRestartResult } from './agent-job.js';
 import { maskSecrets, oneLine } from './mask.js';
 import {
@@ -50,15 +50,15 @@ export function createAgentAction(deps: ActionDeps): RecoveryActionRunner {
         context.log(
           `handed to the agent on ${node.id} (queue ${queue.name}, job ${jobId}); waiting up to ${seconds(waitMs)}`,
         );
-        const job = await waitForFinish(queue, jobId, requestedAt + waitMs, pollMs, context.signal);
+        const outcome = await awaitJob<unknown>(
+          queue,
+          jobId,
+          // One deadline for both: a job not taken by then is withdrawn (`not_picked_up`).
+          { pickupMs: waitMs, finishMs: 0 },
+          { signal: context.signal, pollMs, since: requestedAt },
+        );
         await copyAgentLog(queue, jobId, context, secrets);
-        if (job === 'aborted') throw new Error(`agent on ${node.id}: aborted while waiting for the agent`);
-        if (job === 'vanished')
-          throw new Error(`agent on ${node.id}: its job ${jobId} was removed before it finished`);
-        if (job === 'timeout') throw await notAnswered(queue, node.id, jobId, waitMs);
-        if (job.failedReason) throw new Error(`agent on ${node.id}: ${oneLine(job.failedReason, secrets)}`);
-        const result = agentRestartResult.safeParse(job.returnvalue);
-        const summary = result.success ? result.data.summary : 'done (no summary)';
+        const summary = await summaryOf(outcome, { queue, nodeId: node.id, jobId, waitMs }, secrets);
         return { summary: `agent on ${node.id}: ${oneLine(summary, secrets)}` };
       } finally {
         await queue.close();
@@ -67,40 +67,54 @@ export function createAgentAction(deps: ActionDeps): RecoveryActionRunner {
   };
 }
 
-type Waited = Job<AgentRestartPayload> | 'timeout' | 'aborted' | 'vanished';
+interface AgentRequest {
+  queue: Queue;
+  nodeId: string;
+  jobId: string;
+  waitMs: number;
+}
 
-async function waitForFinish(
-  queue: Queue<AgentRestartPayload>,
-  jobId: string,
-  deadline: number,
-  pollMs: number,
-  signal: AbortSignal,
-): Promise<Waited> {
-  for (;;) {
-    const job = await Job.fromId<AgentRestartPayload>(queue, jobId);
-    if (!job) return 'vanished';
-    if (job.finishedOn) return job;
-    if (signal.aborted) {
-      // Withdrawn unless the agent already runs it (a locked job is not removed).
-      await queue.remove(jobId).catch(() => 0);
-      return 'aborted';
+/** What the agent reported for a finished restart; every other end of the wait is a one-line error. */
+async function summaryOf(
+  outcome: JobOutcome<unknown>,
+  { queue, nodeId, jobId, waitMs }: AgentRequest,
+  secrets: readonly string[],
+): Promise<string> {
+  switch (outcome.kind) {
+    case 'completed': {
+      const result = agentRestartResult.safeParse(outcome.value);
+      return result.success ? result.data.summary : 'done (no summary)';
     }
-    const left = deadline - Date.now();
-    if (left <= 0) return 'timeout';
-    // Aborting ends the pause early; the next round sees the signal.
-    await sleep(Math.min(pollMs, left), undefined, { signal }).catch(() => undefined);
+    case 'failed':
+      throw new Error(`agent on ${nodeId}: ${oneLine(outcome.reason, secrets)}`);
+    case 'aborted':
+      throw new Error(`agent on ${nodeId}: aborted while waiting for the agent`);
+    case 'removed':
+      throw new Error(`agent on ${nodeId}: its job ${jobId} was removed before it finished`);
+    case 'not_picked_up':
+      throw notAnsweredError(nodeId, waitMs, nobodyPickedUp(nodeId));
+    case 'timed_out':
+      throw await notAnswered(queue, nodeId, jobId, waitMs);
   }
 }
 
-/** The error for an agent that never answered; a job nobody picked up is withdrawn. */
+/**
+ * The error for a job taken but not finished in time; one back in the queue (its agent died while
+ * running it) is withdrawn like one nobody took.
+ */
 async function notAnswered(queue: Queue, nodeId: string, jobId: string, waitMs: number): Promise<Error> {
   const state = await queue.getJobState(jobId).catch(() => 'unknown');
   const withdrawn = state === 'waiting' || state === 'prioritized' || state === 'delayed';
   if (withdrawn) await queue.remove(jobId).catch(() => 0);
-  const why = withdrawn
-    ? `nobody picked the job up: is "gpu-mesh start --role agent --node ${nodeId}" running on the GPU host?`
-    : `the job is ${state}`;
+  return notAnsweredError(nodeId, waitMs, withdrawn ? nobodyPickedUp(nodeId) : `the job is ${state}`);
+}
+
+function notAnsweredError(nodeId: string, waitMs: number, why: string): Error {
   return new Error(`agent on ${nodeId} did not answer within ${seconds(waitMs)} (${why})`);
+}
+
+function nobodyPickedUp(nodeId: string): string {
+  return `nobody picked the job up: is "gpu-mesh start --role agent --node ${nodeId}" running on the GPU host?`;
 }
 
 async function copyAgentLog(queue: Queue, jobId: string, context: ActionContext, secrets: readonly string[]) {
