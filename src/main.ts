@@ -4,8 +4,7 @@
  * real dependencies and closes them, in order, on shutdown.
  */
 import { Queue, type Worker } from 'bullmq';
-import { startAgent } from './agent/index.js';
-import { type RunningServer, startServer } from './board/server.js';
+import type { RunningServer } from './board/server.js';
 import { diffNodes } from './config/diff.js';
 import { secretValues } from './config/mask.js';
 import { watchConfigFile } from './config/reload.js';
@@ -198,12 +197,21 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   }
 
   const server = has('server')
-    ? await startServer({ config: () => config, redis, store, checkQueue, logger, now })
+    ? // Loaded only where it runs: express and Bull Board add some 20 MB to a process.
+      await (await import('./board/server.js')).startServer({
+        config: () => config,
+        redis,
+        store,
+        checkQueue,
+        logger,
+        now,
+      })
     : null;
 
   // The GPU-host agent of one node: runs its restart command on request, publishes GPU telemetry.
   if (has('agent')) {
     if (!options.agentNodeId) throw new Error('the agent role needs agentNodeId (--node ID)');
+    const { startAgent } = await import('./agent/index.js');
     const agent = startAgent({
       redis,
       prefix,
