@@ -30,9 +30,23 @@ function exitWith<A extends Action>(action: A): (...args: Parameters<A>) => Prom
         process.exitCode = 70;
       }
     }
-    // Open handles (Redis reconnect timers, keep-alive sockets) must not keep a finished command alive.
-    setImmediate(() => process.exit());
+    exitWhenWritten();
   };
+}
+
+/**
+ * Exits once stdout and stderr are flushed: open handles (Redis reconnect timers, keep-alive
+ * sockets) must not keep a finished command alive, and output to a pipe is written
+ * asynchronously, so exiting at once would hand a reader (`| jq`) only its first 64 KiB.
+ */
+function exitWhenWritten(): void {
+  let pending = 2;
+  const written = (): void => {
+    pending -= 1;
+    if (pending === 0) process.exit();
+  };
+  process.stdout.write('', written);
+  process.stderr.write('', written);
 }
 
 function positiveInt(name: string) {
