@@ -60,10 +60,7 @@ export interface RunningService {
 }
 
 const SHUTDOWN_GRACE_MS = 8000;
-/**
- * Checks one process runs at once. Past about this many, each costs more CPU (more requests
- * outlive a young-generation GC and are promoted) without finishing sooner: measured in BENCHMARKS.md.
- */
+/** Probes one process runs at once: more cost more CPU per check without finishing sooner (BENCHMARKS.md). */
 const PROBES_IN_FLIGHT = 100;
 /**
  * Health-check jobs one process runs at once. A batch job holds its place until its slowest

@@ -1,6 +1,6 @@
 /**
  * The `health-check` jobs: probe nodes, apply each result to the node's state, and ask for a fast
- * confirmation when a check failed. Scheduled checks come in batches (`check n1 +24`), one job for
+ * confirmation when a check failed. Scheduled checks come in batches (`check n1 +49`), one job for
  * the nodes the dispatcher claimed together; a person's, a confirmation's or a watch's check is a
  * job of its own (`check n1`). A check of a node removed from the config ends quietly.
  */

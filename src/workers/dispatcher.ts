@@ -26,7 +26,7 @@ export interface Dispatcher {
 }
 
 export function startDispatcher(options: DispatcherOptions): Dispatcher {
-  const batchSize = options.batchSize ?? 25;
+  const batchSize = options.batchSize ?? 50;
   const maxBacklog = options.maxBacklog ?? 64;
   const tickMs = options.tickMs ?? 50;
   let running = true;
