@@ -31,14 +31,14 @@ if (fleet)
     const ratio = mesh.checksPerSecond / raw.checksPerSecond;
     const cpuRatio = mesh.cpuMsPer1000 / raw.cpuMsPer1000;
     console.log(`\nthroughput: ${nodes} nodes, concurrency ${concurrency}, ${seconds} s each`);
-    console.log('| run | checks/s | CPU-ms per 1000 checks (Redis) | RSS MB |');
-    console.log('|---|---|---|---|');
-    console.log(`| raw loop | ${raw.checksPerSecond.toFixed(0)} | ${raw.cpuMsPer1000.toFixed(0)} | |`);
+    console.log('| run | checks/s | CPU-ms per 1000 checks (Redis) | RSS MB | duplicate checks |');
+    console.log('|---|---|---|---|---|');
+    console.log(`| raw loop | ${raw.checksPerSecond.toFixed(0)} | ${raw.cpuMsPer1000.toFixed(0)} | | |`);
     for (const run of [mesh, ...horizontal]) {
       const name =
         run.workers === 0 ? 'gpu-mesh, 1 process' : `gpu-mesh, scheduler + ${run.workers} worker(s)`;
       console.log(
-        `| ${name} | ${run.checksPerSecond.toFixed(0)} | ${run.cpuMsPer1000.toFixed(0)} (${run.redisCpuMsPer1000.toFixed(0)}) | ${run.rssMb.toFixed(0)} |`,
+        `| ${name} | ${run.checksPerSecond.toFixed(0)} | ${run.cpuMsPer1000.toFixed(0)} (${run.redisCpuMsPer1000.toFixed(0)}) | ${run.rssMb.toFixed(0)} | ${run.duplicates}${run.failed ? ` (${run.failed} failed checks)` : ''} |`,
       );
     }
     console.log(

@@ -7,6 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES } from '../src/jobs/queues.js';
 import { NodeStore } from '../src/mesh/store.js';
 import { type Fleet, meshConfigYaml, startMesh } from './fleet.js';
 import { processCpuSeconds, processRssMb, redisCpuSeconds } from './measure.js';
@@ -20,6 +22,10 @@ export interface MeshRun extends Run {
   redisCpuMsPer1000: number;
   rssMb: number;
   workers: number;
+  /** Checks made beyond the slots handed out (a slot checked twice), over the whole run: must be 0. */
+  duplicates: number;
+  /** Failed checks over the whole run; each brings a confirmation check no slot accounts for. */
+  failed: number;
 }
 
 export async function runRaw(fleet: Fleet, concurrency: number, seconds: number): Promise<Run> {
@@ -38,9 +44,26 @@ export async function runRaw(fleet: Fleet, concurrency: number, seconds: number)
   };
 }
 
-async function totalChecks(store: NodeStore, nodes: number): Promise<number> {
+async function totalChecks(store: NodeStore, nodes: number): Promise<{ checks: number; failed: number }> {
   const states = await store.readMany(Array.from({ length: nodes }, (_, i) => `n${i + 1}`));
-  return states.reduce((sum, stored) => sum + stored.state.checks, 0);
+  let checks = 0;
+  let failed = 0;
+  for (const { state } of states) {
+    checks += state.checks;
+    failed += state.checks - state.successes;
+  }
+  return { checks, failed };
+}
+
+/** Slots handed out but not checked: still in batch jobs nobody ran when the processes stopped. */
+async function unchecked(fleet: Fleet, prefix: string): Promise<number> {
+  const queue = new Queue(QUEUE_NAMES.healthCheck, { connection: fleet.client, prefix });
+  try {
+    const jobs = await queue.getJobs(['waiting', 'active', 'prioritized', 'delayed']);
+    return jobs.reduce((sum, job) => sum + ((job.data as { checks?: unknown[] }).checks?.length ?? 0), 0);
+  } finally {
+    await queue.close();
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,7 +88,7 @@ export async function runMesh(fleet: Fleet, seconds: number, workers = 0): Promi
   await sleep(6000);
   const cpu = () => pids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
   const read = async () => ({
-    checks: await totalChecks(store, fleet.nodes),
+    checks: (await totalChecks(store, fleet.nodes)).checks,
     cpu: cpu(),
     redis: await redisCpuSeconds(fleet.client),
     at: Date.now(),
@@ -78,11 +101,16 @@ export async function runMesh(fleet: Fleet, seconds: number, workers = 0): Promi
   await Promise.all(processes.map((p) => new Promise((done) => p.once('exit', done))));
   const checks = after.checks - before.checks;
   const redisCpu = after.redis - before.redis;
+  const total = await totalChecks(store, fleet.nodes);
+  const claimed = Number(await fleet.client.get(`${prefix}:claimed`));
+  const duplicates = total.checks - total.failed - (claimed - (await unchecked(fleet, prefix)));
   return {
     checksPerSecond: (1000 * checks) / (after.at - before.at),
     cpuMsPer1000: (1000 * 1000 * (after.cpu - before.cpu + redisCpu)) / checks,
     redisCpuMsPer1000: (1000 * 1000 * redisCpu) / checks,
     rssMb,
     workers,
+    duplicates,
+    failed: total.failed,
   };
 }

@@ -15,7 +15,7 @@ import type { NodeConfig } from '../config/types.js';
 /** A never-scheduled node is first due within this long, so a new mesh shows its state at once. */
 const FIRST_CHECK_SPREAD_MS = 2000;
 
-// KEYS: due zset, every hash. ARGV: now, limit.
+// KEYS: due zset, every hash, claimed counter. ARGV: now, limit.
 // Returns id, planned time, id, planned time, … Each node's slots keep one phase within its
 // interval, taken from a hash of its id, so a fleet's checks spread evenly over the interval
 // however they started (all at once on a new mesh). A slot missed while the mesh was saturated is
@@ -36,6 +36,7 @@ for i = 1, #due, 2 do
     redis.call('ZREM', KEYS[1], id)
   end
 end
+if #claimed > 0 then redis.call('INCRBY', KEYS[3], #claimed / 2) end
 return claimed
 `;
 
@@ -51,19 +52,28 @@ export function scheduleOffset(nodeId: string, period: number): number {
 }
 
 type ClaimRedis = Redis & {
-  meshClaimDue(dueKey: string, everyKey: string, now: number, limit: number): Promise<string[]>;
+  meshClaimDue(
+    dueKey: string,
+    everyKey: string,
+    claimedKey: string,
+    now: number,
+    limit: number,
+  ): Promise<string[]>;
 };
 
 export class CheckSchedule {
   private readonly redis: ClaimRedis;
   readonly dueKey: string;
   private readonly everyKey: string;
+  /** How many slots were ever handed out: set against the checks made, it shows any duplicate. */
+  readonly claimedKey: string;
 
   constructor(redis: Redis, prefix: string) {
-    if (!('meshClaimDue' in redis)) redis.defineCommand('meshClaimDue', { numberOfKeys: 2, lua: CLAIM });
+    if (!('meshClaimDue' in redis)) redis.defineCommand('meshClaimDue', { numberOfKeys: 3, lua: CLAIM });
     this.redis = redis as ClaimRedis;
     this.dueKey = `${prefix}:due`;
     this.everyKey = `${prefix}:every`;
+    this.claimedKey = `${prefix}:claimed`;
   }
 
   /**
@@ -114,7 +124,7 @@ export class CheckSchedule {
 
   /** Takes up to `limit` due nodes, each moved to its next slot. */
   async claim(now: number, limit: number): Promise<DueCheck[]> {
-    const flat = await this.redis.meshClaimDue(this.dueKey, this.everyKey, now, limit);
+    const flat = await this.redis.meshClaimDue(this.dueKey, this.everyKey, this.claimedKey, now, limit);
     const due: DueCheck[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2)
       due.push({ nodeId: flat[i] as string, plannedAt: Number(flat[i + 1]) });

@@ -44,6 +44,8 @@ describe('CheckSchedule', () => {
     for (const { nodeId, plannedAt } of second) expect(plannedAt).toBe(scores.get(nodeId));
     const next = await slots(redis, schedule.dueKey);
     for (const [id, at] of next) expect(at).toBe((scores.get(id) ?? 0) + INTERVAL);
+    // Every slot handed out is counted: the benchmark holds the checks made against it.
+    expect(Number(await redis.get(schedule.claimedKey))).toBe(400);
   });
 
   it('skips slots missed while saturated, keeping the phase', async () => {
