@@ -1,15 +1,16 @@
 /**
  * Turns what a check changed into alerts, once per state change (the health-check job calls it
  * after its winning state write): logs each transition once, notes each status change for
- * flapping, each start of failure for mass failures, and raises the alerts the rules give. An incident's alerts wait until a
- * mass failure could have been recognised (`holdMs` after its first failure) when the mesh is
- * large enough to have one; the `alerts` job then decides whether to fold them into it.
+ * flapping, each start of failure for mass failures (one atomic Redis step, however many nodes
+ * fail at once), and raises the alerts the rules give. An incident's alerts wait until a mass
+ * failure could have been recognised (`holdMs` after its first failure) when the mesh is large
+ * enough to have one; the `alerts` job then decides whether to fold them into it.
  */
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import type { Transition } from '../mesh/state.js';
 import type { SoftSignal } from '../mesh/types.js';
 import { changesWithin, flappingAlert, isFlapping } from './flapping.js';
-import { massSettings, massThreshold, recordFailureStart } from './mass-failure.js';
+import { massSettings, massThreshold } from './mass-failure.js';
 import type { AlertingState } from './redis-state.js';
 import { countsAsChange, opensIncident, signalAlerts, transitionAlerts } from './rules.js';
 import type { Alert } from './types.js';
@@ -17,7 +18,7 @@ import { incidentStart } from './words.js';
 
 export interface EmitDeps {
   config(): MeshConfig;
-  state: Pick<AlertingState, 'recordChange' | 'startFlapping' | 'updateMassBook' | 'tried'>;
+  state: Pick<AlertingState, 'recordChange' | 'startFlapping' | 'recordFailureStart' | 'tried'>;
   isSilenced(nodeId: string): Promise<boolean>;
   now(): number;
   /** Enqueues alerts on the `alerts` queue, not to run before `notBefore` (epoch ms) when given. */
@@ -42,16 +43,14 @@ export function createEmitter(deps: EmitDeps): Emit {
     const config = deps.config();
     const enabled = config.nodes.filter((candidate) => candidate.enabled).length;
     const mass = massSettings(config);
-    const massPossible = massThreshold(enabled, mass) !== null;
+    const threshold = massThreshold(enabled, mass);
+    const massPossible = threshold !== null;
     const who = { id: node.id, name: node.name };
     for (const transition of transitions) {
       if (countsAsChange(transition)) await noteChange(deps, config, who, transition);
       const since = incidentStart(transition.incidentId);
       if (massPossible && since !== null && opensIncident(transition) && !(await deps.isSilenced(node.id))) {
-        await deps.state.updateMassBook((book) => ({
-          book: recordFailureStart(book, { nodeId: node.id, since }, enabled, mass).book,
-          result: null,
-        }));
+        await deps.state.recordFailureStart({ nodeId: node.id, since }, threshold, mass.windowMs);
       }
       const closes =
         transition.to === 'healthy' && transition.downMs !== null && transition.incidentId !== null;

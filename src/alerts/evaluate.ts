@@ -8,7 +8,6 @@
 import type { MeshConfig } from '../config/types.js';
 import type { NodeState } from '../mesh/state.js';
 import { type FlappingEpisode, flappingSettled } from './flapping.js';
-import { foldedInto, type MassBook } from './mass-failure.js';
 import { type AlertNode, isFailing, makeAlert } from './rules.js';
 import type { Alert, AlertKind } from './types.js';
 import { formatDuration, isoTime, meshIncidentId, nodeLabel } from './words.js';
@@ -23,10 +22,13 @@ export interface NodeSnapshot {
   flapping: FlappingEpisode | null;
 }
 
-/** `down_too_long` for each node unhealthy (or recovering) for `criticalAfter`, then every `repeatEvery`. */
+/**
+ * `down_too_long` for each node unhealthy (or recovering) for `criticalAfter`, then every
+ * `repeatEvery`; none for an incident in `folded` (folded into a mass failure).
+ */
 export function downTooLongAlerts(
   nodes: readonly NodeSnapshot[],
-  mass: MassBook,
+  folded: ReadonlySet<string>,
   now: number,
   settings: AlertSettings,
 ): Alert[] {
@@ -34,7 +36,7 @@ export function downTooLongAlerts(
   for (const { node, state } of nodes) {
     const { unhealthySince, incidentId } = state;
     if (state.status !== 'unhealthy' && state.status !== 'recovering') continue;
-    if (unhealthySince === null || incidentId === null || foldedInto(mass, incidentId) !== null) continue;
+    if (unhealthySince === null || incidentId === null || folded.has(incidentId)) continue;
     const due = unhealthySince + settings.criticalAfter;
     if (now < due) continue;
     const n = Math.floor((now - due) / settings.repeatEvery);

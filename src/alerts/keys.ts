@@ -17,8 +17,14 @@ export function alertingKeys(prefix: string) {
     changes: (nodeId: string) => `${base}:changes:${nodeId}`,
     /** A node's flapping episode (JSON `{since}`), while it lasts. */
     flapping: (nodeId: string) => `${base}:flapping:${nodeId}`,
-    /** The mass-failure book (versioned JSON document). */
-    mass: `${base}:mass`,
+    /** Sorted set of failure starts in no mass-failure episode: node id, scored by `since`. */
+    massFailures: `${base}:mass:failures`,
+    /** Sorted set of the mass-failure episodes not over yet: episode id, scored by its start. */
+    massEpisodes: `${base}:mass:episodes`,
+    /** Sorted set of the incidents folded into an episode, scored by their start (until it ends). */
+    massMembers: (episodeId: string) => `${base}:mass:members:${episodeId}`,
+    /** The episode an incident is folded into (kept `FOLDED_RETAIN_MS` after the episode ended). */
+    massFolded: (incidentId: string) => `${base}:mass:folded:${incidentId}`,
     /** The start (epoch ms) of the current mesh_down episode. */
     meshDown: `${base}:mesh-down`,
     /** Marks an alert id as delivered, so a re-emitted copy is never sent twice (TTL). */

@@ -8,12 +8,14 @@
  * may start failing almost an interval after the first: who is in an episode is only known a
  * `holdMs` after its first failure, and alerts that an episode could fold wait that long.
  *
- * The book is one small document in Redis, changed with compare-and-set (`versioned-doc.ts`).
+ * This module decides; `mass-store.ts` keeps the book in Redis, where recording a failure start
+ * is one Lua script doing what `recordFailureStart` does (many nodes fail at the same moment, and
+ * none may be dropped), and where an incident stays folded after its episode ended.
  */
 import type { MeshConfig } from '../config/types.js';
-import { makeAlert } from './rules.js';
+import { massFailureAlert, massRecoveredAlert, massRepeatAlert } from './mass-alerts.js';
 import type { Alert } from './types.js';
-import { formatDuration, meshIncidentId } from './words.js';
+import { meshIncidentId } from './words.js';
 
 /** The start of a node's run of failures (its incident's first failure). */
 export interface FailureStart {
@@ -31,14 +33,17 @@ export interface MassEpisode {
   /** `mesh:<epoch ms of its first failure>`: the episode's alerts carry it as their incident id. */
   id: string;
   start: number;
+  /**
+   * The incidents folded into it, by failure start (then incident id). A node that failed again
+   * within the window has two; the episode counts nodes, not incidents.
+   */
   members: MassMember[];
-  /** Whether its `mass_failure` alert has been raised. */
-  alerted: boolean;
 }
 
 export interface MassBook {
-  /** The latest failure start of each node that failed recently. */
+  /** Failure starts in no episode: the latest of each node that failed recently, by time (then node id). */
   failures: FailureStart[];
+  /** Episodes not over yet, by start. */
   episodes: MassEpisode[];
 }
 
@@ -55,6 +60,16 @@ export interface MassSettings {
 /** Time for the last check of a window to be written and its transition recorded. */
 const SETTLE_MS = 250;
 
+/**
+ * How long an incident stays folded into its episode, however long ago the episode ended: its
+ * own alerts may be processed after the end (they wait for their own hold), and an incident can
+ * outlast its episode's window by far. As long as an incident's routing is remembered.
+ */
+export const FOLDED_RETAIN_MS = 30 * 24 * 3600 * 1000;
+
+/** Failure starts in no episode are kept this many windows after the newest one. */
+export const FAILURES_KEPT_WINDOWS = 4;
+
 export function massSettings(config: MeshConfig): MassSettings {
   const windowMs = Math.round(config.checks.interval * 1.25);
   return {
@@ -70,6 +85,11 @@ export function emptyBook(): MassBook {
   return { failures: [], episodes: [] };
 }
 
+/** `<node>:<epoch ms>`, the incident a failure start opened. */
+export function incidentOfStart(start: FailureStart): string {
+  return `${start.nodeId}:${start.since}`;
+}
+
 /**
  * How many nodes failing at once make a mass failure, or null when the mesh is smaller than
  * `minNodes`. Never fewer than 2: one node failing is never "mass".
@@ -83,157 +103,149 @@ export function massThreshold(
 }
 
 /**
- * Records that a node started failing. It joins an episode that started within one window of
- * it, or starts one when, counting it, the threshold of nodes failed within the window that
- * ends with it. Recording the same failure twice changes nothing.
+ * Records that a node started failing (`threshold`: `massThreshold` of the mesh, null for none).
+ * - An incident already in an episode changes nothing (the same failure recorded twice).
+ * - It joins the earliest episode not over yet that started within one window of it.
+ * - Otherwise it becomes the node's failure start in no episode (replacing the node's older one),
+ *   and starts an episode of every such start within the window that ends with it, when there are
+ *   at least `threshold` of them: one per node, so a node is never counted twice.
+ * A failure start belongs to one episode at most. `mass-store.ts` does the same in one Lua script.
  */
 export function recordFailureStart(
   book: MassBook,
   start: FailureStart,
-  enabledNodes: number,
-  settings: MassSettings,
+  threshold: number | null,
+  windowMs: number,
 ): { book: MassBook; episode: MassEpisode | null } {
-  const incidentId = `${start.nodeId}:${start.since}`;
-  const newest = Math.max(start.since, ...book.failures.map((failure) => failure.since));
-  const failures = book.failures
-    .filter((failure) => failure.nodeId !== start.nodeId && failure.since >= newest - 4 * settings.windowMs)
-    .concat(start);
-  const near = book.episodes.find((episode) => Math.abs(start.since - episode.start) <= settings.windowMs);
+  const incidentId = incidentOfStart(start);
+  const holder = book.episodes.find((e) => e.members.some((member) => member.incidentId === incidentId));
+  if (holder) return { book, episode: holder };
+  const near = book.episodes.find((episode) => Math.abs(start.since - episode.start) <= windowMs);
   if (near) {
-    const joined = near.members.some((member) => member.incidentId === incidentId)
-      ? near
-      : { ...near, members: [...near.members, { nodeId: start.nodeId, incidentId }] };
+    const joined = { ...near, members: byStart([...near.members, { nodeId: start.nodeId, incidentId }]) };
     return {
-      book: { failures, episodes: book.episodes.map((e) => (e === near ? joined : e)) },
+      book: {
+        failures: book.failures.filter((failure) => failure.nodeId !== start.nodeId),
+        episodes: book.episodes.map((e) => (e === near ? joined : e)),
+      },
       episode: joined,
     };
   }
-  const threshold = massThreshold(enabledNodes, settings);
+  const newest = Math.max(start.since, ...book.failures.map((failure) => failure.since));
+  const keptFrom = newest - FAILURES_KEPT_WINDOWS * windowMs;
+  const failures = book.failures
+    .filter((failure) => failure.nodeId !== start.nodeId && failure.since >= keptFrom)
+    .concat(start)
+    .sort((a, b) => a.since - b.since || compare(a.nodeId, b.nodeId));
   const inWindow = failures.filter(
-    (failure) => failure.since >= start.since - settings.windowMs && failure.since <= start.since,
+    (failure) => failure.since >= start.since - windowMs && failure.since <= start.since,
   );
-  if (threshold === null || inWindow.length < threshold)
+  const first = inWindow[0];
+  if (threshold === null || first === undefined || inWindow.length < threshold)
     return { book: { ...book, failures }, episode: null };
-  const first = Math.min(...inWindow.map((failure) => failure.since));
   const episode: MassEpisode = {
-    id: meshIncidentId(first),
-    start: first,
-    members: inWindow.map((failure) => ({
-      nodeId: failure.nodeId,
-      incidentId: `${failure.nodeId}:${failure.since}`,
-    })),
-    alerted: false,
+    id: meshIncidentId(first.since),
+    start: first.since,
+    members: byStart(
+      inWindow.map((failure) => ({ nodeId: failure.nodeId, incidentId: incidentOfStart(failure) })),
+    ),
   };
-  return { book: { failures, episodes: [...book.episodes, episode] }, episode };
+  return {
+    book: {
+      failures: failures.filter((failure) => !inWindow.includes(failure)),
+      episodes: [...book.episodes, episode].sort((a, b) => a.start - b.start || compare(a.id, b.id)),
+    },
+    episode,
+  };
 }
 
-/** The episode an incident's alerts are folded into, or null. */
+/** The episode (not over yet) an incident's alerts are folded into, or null. */
 export function foldedInto(book: MassBook, incidentId: string | null): string | null {
   if (incidentId === null) return null;
   const episode = book.episodes.find((e) => e.members.some((member) => member.incidentId === incidentId));
   return episode?.id ?? null;
 }
 
+/** The distinct nodes of an episode, each once, in member order. */
+export function memberNodes(episode: MassEpisode): string[] {
+  return [...new Set(episode.members.map((member) => member.nodeId))];
+}
+
+/** What the review needs besides the book. */
+export interface MassFacts {
+  /** Incidents going on now. */
+  openIncidents: ReadonlySet<string>;
+  /** Episodes whose `mass_failure` was routed (some channel has its incident on record). */
+  announced: ReadonlySet<string>;
+  /** Every node of the mesh, id -> name, in mesh.yaml order (the order alerts name nodes in). */
+  nodes: ReadonlyMap<string, string>;
+  enabledNodes: number;
+  now: number;
+}
+
 export interface MassReview {
-  /** The book to write back, or null when nothing changed. */
-  book: MassBook | null;
-  /** Alerts to raise only if `book` is written by this review (first alert, end of an episode). */
-  once: Alert[];
-  /** Repeats: deterministic ids, raised by any review that sees them due. */
-  repeats: Alert[];
+  /**
+   * Alerts any review raises while they are due, under deterministic ids: an episode's
+   * `mass_failure` from the end of its hold until it is routed, then its repeats.
+   */
+  alerts: Alert[];
+  /**
+   * Episodes over (every node back, and their `mass_failure` routed): end each with one atomic
+   * operation; only the caller that ended it raises its mesh-wide `recovered`.
+   */
+  endings: { episode: MassEpisode; alert: Alert }[];
 }
 
 /**
- * Reviews the episodes at `now`: raises an episode's `mass_failure` once its hold is over,
+ * Reviews the episodes not over yet: raises an episode's `mass_failure` once its hold is over,
  * repeats it every `repeatEvery` while any of its nodes is still in its incident, and ends it with
- * a mesh-wide `recovered` once all of them are back.
+ * a mesh-wide `recovered` once all of them are back — never before its `mass_failure` was routed,
+ * so the `recovered` cannot overtake it.
  */
-export function reviewMassFailures(
-  book: MassBook,
-  openIncidents: ReadonlySet<string>,
-  nameOf: (nodeId: string) => string,
-  enabledNodes: number,
-  now: number,
-  settings: MassSettings,
-): MassReview {
-  const once: Alert[] = [];
-  const repeats: Alert[] = [];
-  const kept: MassEpisode[] = [];
-  let changed = false;
+export function reviewMassFailures(book: MassBook, facts: MassFacts, settings: MassSettings): MassReview {
+  const alerts: Alert[] = [];
+  const endings: MassReview['endings'] = [];
   for (const episode of book.episodes) {
     const alertAt = episode.start + settings.holdMs;
-    const down = episode.members.filter((member) => openIncidents.has(member.incidentId));
-    if (!episode.alerted) {
-      if (now >= alertAt) {
-        once.push(massFailureAlert(episode, alertAt, nameOf, enabledNodes, settings));
-        kept.push({ ...episode, alerted: true });
-        changed = true;
-      } else {
-        kept.push(episode);
-      }
-    } else if (down.length === 0) {
-      once.push(massRecoveredAlert(episode, now));
-      changed = true;
-    } else {
-      kept.push(episode);
-      const n = Math.floor((now - alertAt) / settings.repeatEvery);
-      if (n >= 1) repeats.push(massRepeatAlert(episode, down, alertAt + n * settings.repeatEvery, n, nameOf));
+    if (facts.now < alertAt) continue;
+    const nodeIds = memberNodes(episode);
+    if (!facts.announced.has(episode.id)) {
+      alerts.push(
+        massFailureAlert(episode, nodeIds, alertAt, facts.enabledNodes, settings.windowMs, facts.nodes),
+      );
+      continue;
+    }
+    const down = [
+      ...new Set(
+        episode.members
+          .filter((member) => facts.openIncidents.has(member.incidentId))
+          .map((member) => member.nodeId),
+      ),
+    ];
+    if (down.length === 0) {
+      endings.push({ episode, alert: massRecoveredAlert(episode, nodeIds.length, facts.now) });
+      continue;
+    }
+    const n = Math.floor((facts.now - alertAt) / settings.repeatEvery);
+    if (n >= 1) {
+      const at = alertAt + n * settings.repeatEvery;
+      alerts.push(massRepeatAlert(episode, nodeIds.length, down, at, n, facts.nodes));
     }
   }
-  return { book: changed ? { ...book, episodes: kept } : null, once, repeats };
+  return { alerts, endings };
 }
 
-function names(members: readonly MassMember[], nameOf: (nodeId: string) => string): string {
-  return members.map((member) => `${nameOf(member.nodeId)} (${member.nodeId})`).join(', ');
+function byStart(members: MassMember[]): MassMember[] {
+  return members.sort(
+    (a, b) => sinceOf(a.incidentId) - sinceOf(b.incidentId) || compare(a.incidentId, b.incidentId),
+  );
 }
 
-function massFailureAlert(
-  episode: MassEpisode,
-  at: number,
-  nameOf: (nodeId: string) => string,
-  enabledNodes: number,
-  settings: MassSettings,
-): Alert {
-  const count = episode.members.length;
-  return makeAlert('mass_failure', {
-    id: `${episode.id}:mass_failure`,
-    at,
-    nodeId: null,
-    incidentId: episode.id,
-    title: `Mass failure: ${count} of ${enabledNodes} nodes failed at once`,
-    message:
-      `${count} of ${enabledNodes} nodes started failing within ${formatDuration(settings.windowMs)}: ` +
-      `${names(episode.members, nameOf)}. The fault may be the network's or ours rather than the nodes'; ` +
-      'their own degraded and unhealthy alerts are folded into this one.',
-  });
+function sinceOf(incidentId: string): number {
+  return Number(incidentId.slice(incidentId.lastIndexOf(':') + 1));
 }
 
-function massRepeatAlert(
-  episode: MassEpisode,
-  down: readonly MassMember[],
-  at: number,
-  n: number,
-  nameOf: (nodeId: string) => string,
-): Alert {
-  return makeAlert('mass_failure', {
-    id: `${episode.id}:mass_failure:${n}`,
-    at,
-    nodeId: null,
-    incidentId: episode.id,
-    title: `Mass failure still going on after ${formatDuration(at - episode.start)}`,
-    message:
-      `${down.length} of the ${episode.members.length} nodes that failed at once are still down after ` +
-      `${formatDuration(at - episode.start)}: ${names(down, nameOf)}.`,
-  });
-}
-
-function massRecoveredAlert(episode: MassEpisode, now: number): Alert {
-  return makeAlert('recovered', {
-    id: `${episode.id}:recovered`,
-    at: now,
-    nodeId: null,
-    incidentId: episode.id,
-    title: 'Mass failure over: every node is back',
-    message: `All ${episode.members.length} nodes that failed at once are healthy again, ${formatDuration(now - episode.start)} after the first failed.`,
-  });
+/** Plain code-unit order, as Redis sorts equal scores (ids are ASCII). */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,15 +1,17 @@
 /**
  * Alerting's own state in Redis, shared by every process: recent status changes and flapping
- * episodes per node, the mass-failure book, the mesh_down episode, the channels each incident was
- * routed to, and which alerts were already delivered. Every "exactly once" here is one atomic
- * Redis operation (SET NX, DEL, a compare-and-set, a Lua script); the decisions are pure and live
- * in the modules beside this one.
+ * episodes per node, the mass-failure book (`mass-store.ts`), the mesh_down episode, the channels
+ * each incident was routed to, and which alerts were already delivered. Every "exactly once" here
+ * is one atomic Redis operation (SET NX, DEL, a Lua script); the decisions are pure and live in
+ * the modules beside this one.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { ChannelName } from './channels/types.js';
 import type { FlappingEpisode } from './flapping.js';
 import { type AlertingKeys, alertingKeys } from './keys.js';
-import { emptyBook, type MassBook } from './mass-failure.js';
+import type { FailureStart, MassBook, MassEpisode } from './mass-failure.js';
+import { MassStore } from './mass-store.js';
+import { exec } from './replies.js';
 import { silenceKey } from './silence.js';
 
 // KEYS: channels set, closed flag. ARGV: 'open' | 'close', ttl ms, channels...
@@ -37,31 +39,23 @@ if current == ARGV[1] then return 1 end
 return 0
 `;
 
-// KEYS: document hash. ARGV: expected version, new JSON. 1 when written.
-const COMPARE_AND_SET = `
-if (redis.call('HGET', KEYS[1], 'v') or '0') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) + 1, 's', ARGV[2])
-return 1
-`;
-
 type ScriptedRedis = Redis & {
   alertingRouteIncident(channels: string, closed: string, ...args: string[]): Promise<number | string[]>;
   alertingClaim(key: string, token: string, ttl: number): Promise<number>;
-  alertingCompareAndSet(key: string, version: string, json: string): Promise<number>;
 };
-
-const MAX_CAS_ATTEMPTS = 50;
 
 /** What an `alerts` job reads about its alert's node and incident, in one round trip. */
 export interface AlertReadings {
   silenced: boolean;
   flapping: boolean;
   incidentAnnounced: boolean;
-  mass: MassBook;
+  /** The mass-failure episode the incident is folded into (over or not), or null. */
+  foldedInto: string | null;
 }
 
 export class AlertingState {
   private readonly redis: ScriptedRedis;
+  private readonly mass: MassStore;
   readonly keys: AlertingKeys;
 
   constructor(
@@ -72,10 +66,10 @@ export class AlertingState {
     if (!('alertingRouteIncident' in redis)) {
       redis.defineCommand('alertingRouteIncident', { numberOfKeys: 2, lua: ROUTE_INCIDENT });
       redis.defineCommand('alertingClaim', { numberOfKeys: 1, lua: CLAIM });
-      redis.defineCommand('alertingCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET });
     }
     this.redis = scripted;
     this.keys = alertingKeys(prefix);
+    this.mass = new MassStore(redis, this.keys);
   }
 
   /** Records a node's status change at `at`; returns the change times within the window that ends there. */
@@ -118,29 +112,40 @@ export class AlertingState {
     return values.map((value) => (value === null ? null : (JSON.parse(value) as FlappingEpisode)));
   }
 
+  /** The failure starts in no mass-failure episode, and the episodes not over yet. */
   async massBook(): Promise<MassBook> {
-    return (await this.readMass()).book;
+    return this.mass.book();
   }
 
   /**
-   * Applies `decide` to the mass-failure book and writes what it returns atomically, retrying on a
-   * concurrent write; `book: null` writes nothing. Returns `decide`'s result from the write that won.
+   * Records that a node started failing, in one atomic step however many nodes do at once
+   * (`threshold`: `massThreshold` of the mesh); returns the episode it is folded into, or null.
    */
-  async updateMassBook<R>(decide: (book: MassBook) => { book: MassBook | null; result: R }): Promise<R> {
-    for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-      const { version, book } = await this.readMass();
-      const { book: next, result } = decide(book);
-      if (next === null) return result;
-      const written = await this.redis.alertingCompareAndSet(
-        this.keys.mass,
-        String(version),
-        JSON.stringify(next),
-      );
-      if (written === 1) return result;
-    }
-    throw new Error(
-      `alerting: the mass-failure book kept changing under ${MAX_CAS_ATTEMPTS} concurrent writers`,
-    );
+  async recordFailureStart(
+    start: FailureStart,
+    threshold: number | null,
+    windowMs: number,
+  ): Promise<string | null> {
+    return this.mass.recordFailureStart(start, threshold, windowMs);
+  }
+
+  /** Ends a mass-failure episode the caller found over; true for the one caller that ended it. */
+  async endMassEpisode(episode: MassEpisode): Promise<boolean> {
+    return this.mass.endEpisode(episode);
+  }
+
+  /** The episode each incident is folded into, for those folded into one (over or not). */
+  async foldedAmong(incidentIds: readonly string[]): Promise<Map<string, string>> {
+    return this.mass.foldedAmong(incidentIds);
+  }
+
+  /** Those of `incidentIds` that some alert was routed for (to any channel, the log included). */
+  async announcedAmong(incidentIds: readonly string[]): Promise<Set<string>> {
+    if (incidentIds.length === 0) return new Set();
+    const pipeline = this.redis.pipeline();
+    for (const id of incidentIds) pipeline.exists(this.keys.incidentChannels(id));
+    const replies = await exec(pipeline);
+    return new Set(incidentIds.filter((_, index) => replies[index] === 1));
   }
 
   /** Starts the mesh_down episode; false when one is already on record. */
@@ -202,16 +207,16 @@ export class AlertingState {
 
   async readings(nodeId: string | null, incidentId: string | null): Promise<AlertReadings> {
     const pipeline = this.redis.pipeline();
-    pipeline.hget(this.keys.mass, 's');
+    pipeline.get(incidentId === null ? this.keys.massFolded('') : this.keys.massFolded(incidentId));
     pipeline.exists(nodeId === null ? this.keys.flapping('') : this.keys.flapping(nodeId));
     pipeline.scard(
       incidentId === null ? this.keys.incidentChannels('') : this.keys.incidentChannels(incidentId),
     );
     pipeline.exists(silenceKey(this.prefix, nodeId ?? ''));
-    const [mass, flapping, announced, silenced] = await exec(pipeline);
+    const [folded, flapping, announced, silenced] = await exec(pipeline);
     return {
       silenced: nodeId !== null && silenced === 1,
-      mass: parseBook(mass as string | null),
+      foldedInto: incidentId === null ? null : ((folded as string | null) ?? null),
       flapping: nodeId !== null && flapping === 1,
       incidentAnnounced: incidentId !== null && (announced as number) > 0,
     };
@@ -220,22 +225,4 @@ export class AlertingState {
   async publish(message: object): Promise<void> {
     await this.redis.publish(this.keys.events, JSON.stringify(message));
   }
-
-  private async readMass(): Promise<{ version: number; book: MassBook }> {
-    const [version, json] = await this.redis.hmget(this.keys.mass, 'v', 's');
-    return { version: Number(version ?? 0), book: parseBook(json ?? null) };
-  }
-}
-
-function parseBook(json: string | null): MassBook {
-  return json ? (JSON.parse(json) as MassBook) : emptyBook();
-}
-
-/** Runs a pipeline or transaction and returns its replies, throwing the first command error. */
-async function exec(commands: ChainableCommander): Promise<unknown[]> {
-  const replies = (await commands.exec()) ?? [];
-  return replies.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
 }

@@ -40,7 +40,10 @@ export function incidentStart(incidentId: string | null): number | null {
   return Number.isSafeInteger(ms) ? ms : null;
 }
 
+/** What the id of a mesh-wide incident starts with. */
+export const MESH_INCIDENT_PREFIX = 'mesh:';
+
 /** The id of a mesh-wide incident (mass failure, mesh down) that started at `ms`. */
 export function meshIncidentId(ms: number): string {
-  return `mesh:${ms}`;
+  return `${MESH_INCIDENT_PREFIX}${ms}`;
 }

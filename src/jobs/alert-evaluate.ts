@@ -12,7 +12,7 @@ import {
   meshDownDecision,
   type NodeSnapshot,
 } from '../alerts/evaluate.js';
-import { massSettings, reviewMassFailures } from '../alerts/mass-failure.js';
+import { type MassBook, massSettings, reviewMassFailures } from '../alerts/mass-failure.js';
 import type { AlertingState } from '../alerts/redis-state.js';
 import type { SilenceReader } from '../alerts/silence.js';
 import type { Alert } from '../alerts/types.js';
@@ -25,7 +25,9 @@ export const evaluateJob = {
   queue: QUEUE_NAMES.alerts,
   name: 'evaluate',
   schedulerId: 'alerts-evaluate',
-  options: { attempts: 1, removeOnComplete: { count: 10 }, removeOnFail: { count: 100, age: 7 * 24 * 3600 } },
+  // Removed once done rather than kept by count: a count trims the whole queue's completed list,
+  // and would push the alert jobs (kept 7 days) out of Bull Board within seconds.
+  options: { attempts: 1, removeOnComplete: true, removeOnFail: { count: 100, age: 7 * 24 * 3600 } },
   /** A quarter of the check interval, between 100 ms and 1 s. */
   every: (config: MeshConfig) => Math.min(1000, Math.max(100, Math.round(config.checks.interval / 4))),
 } as const;
@@ -39,7 +41,9 @@ export interface EvaluateDeps {
     | 'flappingOf'
     | 'endFlapping'
     | 'massBook'
-    | 'updateMassBook'
+    | 'foldedAmong'
+    | 'announcedAmong'
+    | 'endMassEpisode'
     | 'meshDown'
     | 'startMeshDown'
     | 'endMeshDown'
@@ -85,7 +89,13 @@ export async function runEvaluation(deps: EvaluateDeps): Promise<{ raised: numbe
       },
     ];
   });
-  const raised: Alert[] = downTooLongAlerts(snapshots, mass, now, config.alerts);
+  const down = snapshots.flatMap(({ state }) =>
+    (state.status === 'unhealthy' || state.status === 'recovering') && state.incidentId !== null
+      ? [state.incidentId]
+      : [],
+  );
+  const folded = new Set((await deps.state.foldedAmong(down)).keys());
+  const raised: Alert[] = downTooLongAlerts(snapshots, folded, now, config.alerts);
 
   const decision = meshDownDecision(snapshots, meshDown, now, config.alerts);
   if (decision.kind === 'repeat') raised.push(decision.alert);
@@ -99,31 +109,35 @@ export async function runEvaluation(deps: EvaluateDeps): Promise<{ raised: numbe
     if (release.alert) raised.push(release.alert);
   }
 
-  if (mass.episodes.length > 0) raised.push(...(await reviewMass(deps, config, snapshots, now)));
+  if (mass.episodes.length > 0) raised.push(...(await reviewMass(deps, config, mass, snapshots, now)));
   await deps.raise(raised);
   return { raised: raised.length };
 }
 
+/** The mass failures' alerts due now; an episode found over is ended here, once across processes. */
 async function reviewMass(
   deps: EvaluateDeps,
   config: MeshConfig,
+  book: MassBook,
   snapshots: readonly NodeSnapshot[],
   now: number,
 ): Promise<Alert[]> {
-  const open = new Set(
-    snapshots.flatMap(({ state }) => (state.incidentId === null ? [] : [state.incidentId])),
-  );
-  const names = new Map(config.nodes.map((node) => [node.id, node.name]));
-  const settings = massSettings(config);
-  return deps.state.updateMassBook((book) => {
-    const review = reviewMassFailures(
-      book,
-      open,
-      (id) => names.get(id) ?? id,
-      snapshots.length,
+  const review = reviewMassFailures(
+    book,
+    {
+      openIncidents: new Set(
+        snapshots.flatMap(({ state }) => (state.incidentId === null ? [] : [state.incidentId])),
+      ),
+      announced: await deps.state.announcedAmong(book.episodes.map((episode) => episode.id)),
+      nodes: new Map(config.nodes.map((node) => [node.id, node.name])),
+      enabledNodes: snapshots.length,
       now,
-      settings,
-    );
-    return { book: review.book, result: [...review.once, ...review.repeats] };
-  });
+    },
+    massSettings(config),
+  );
+  const raised = [...review.alerts];
+  for (const { episode, alert } of review.endings) {
+    if (await deps.state.endMassEpisode(episode)) raised.push(alert);
+  }
+  return raised;
 }

@@ -8,7 +8,6 @@
 import { z } from 'zod';
 import type { ChannelName } from '../alerts/channels/types.js';
 import { gateAlert } from '../alerts/gate.js';
-import { foldedInto } from '../alerts/mass-failure.js';
 import type { AlertReadings } from '../alerts/redis-state.js';
 import { alertJobId, type RoutableChannel, routeAlert } from '../alerts/routing.js';
 import { alertSchema } from '../alerts/schema.js';
@@ -58,7 +57,7 @@ export async function runAlertJob(alert: Alert, token: string, deps: AlertJobDep
   const readings = await deps.readings(alert);
   const gate = gateAlert(alert, {
     flapping: readings.flapping,
-    foldedInto: foldedInto(readings.mass, alert.incidentId),
+    foldedInto: readings.foldedInto,
     incidentAnnounced: readings.incidentAnnounced,
   });
   if (!gate.deliver) return { delivered: false, reason: gate.reason };

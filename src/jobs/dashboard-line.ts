@@ -16,7 +16,8 @@ export const dashboardLineJob = {
   schedulerId: 'dashboard-line',
   options: {
     attempts: 1,
-    removeOnComplete: { age: 3600, count: 100 },
+    // Not kept by count: that would trim the stats reports sharing the queue (see alert-evaluate.ts).
+    removeOnComplete: true,
     removeOnFail: { age: 24 * 3600, count: 100 },
   },
 } as const;

@@ -58,14 +58,13 @@ export const healthCheckJob = {
     `check ${checks[0]?.nodeId ?? ''}${checks.length > 1 ? ` +${checks.length - 1}` : ''}`,
   confirmJobId: (nodeId: string, failingSince: number, failures: number) =>
     safeJobId('confirm', nodeId, failingSince, failures),
+  /**
+   * Batches and single checks alike: BullMQ applies a job's count and age to the queue's whole
+   * completed list, so one kind kept fewer would push the other out of Bull Board.
+   */
   options: {
     attempts: 1,
     removeOnComplete: { age: 3600, count: 1000 },
-    removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
-  },
-  batchOptions: {
-    attempts: 1,
-    removeOnComplete: { age: 3600, count: 200 },
     removeOnFail: { age: 7 * 24 * 3600, count: 1000 },
   },
 } as const;

@@ -15,7 +15,9 @@ export const heartbeatJob = {
   schedulerId: 'heartbeat',
   options: {
     attempts: 1,
-    removeOnComplete: { count: 100 },
+    // Kept as the deliveries sharing its queue are: BullMQ applies a job's count to the queue's
+    // whole completed list, so a smaller one here would push deliveries out of Bull Board.
+    removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
     removeOnFail: { count: 1000, age: 7 * 24 * 3600 },
   },
 } as const;

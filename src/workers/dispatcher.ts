@@ -85,7 +85,7 @@ function batches(claimed: readonly DueCheck[], size: number) {
     jobs.push({
       name: healthCheckJob.batchJobName(checks),
       data: { checks } satisfies CheckBatchPayload,
-      opts: healthCheckJob.batchOptions,
+      opts: healthCheckJob.options,
     });
   }
   return jobs;

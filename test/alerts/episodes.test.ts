@@ -1,10 +1,16 @@
+import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/types.js';
+import { QUEUE_NAMES } from '../../src/jobs/queues.js';
+import { readWatchStates } from '../../src/watch/states.js';
+import { waitFor } from '../helpers/wait.js';
 import {
   type AlertingMesh,
   bodies,
   channelsYaml,
   type Receivers,
+  SMTP_PASSWORD,
+  SMTP_USER,
   startAlertingMesh,
   startReceivers,
 } from './support.js';
@@ -100,4 +106,85 @@ describe('five of eight nodes killed at once', () => {
       'recovered',
     ]);
   });
+});
+
+describe('a short mass failure whose nodes are back before the hold of the last ones is over', () => {
+  it('folds the own alerts of every node it named, even those processed after it ended', async () => {
+    receivers = await startReceivers();
+    const smtp = `smtp://${encodeURIComponent(SMTP_USER)}:${SMTP_PASSWORD}@127.0.0.1:${receivers.smtp.port}`;
+    // interval 4 s: the window is 5 s and an incident's alerts wait 5.75 s (window + timeout + 250 ms).
+    // Every channel takes WARNING, so a `degraded` that is not folded reaches the webhook.
+    mesh = await startAlertingMesh({
+      nodes: 6,
+      checks: '  interval: 4s\n  retryInterval: 250ms\n  timeout: 500ms\n  unhealthyAfter: 100',
+      yaml: [
+        'alerts:',
+        '  massFailure: { ratio: 0.5, minNodes: 4 }',
+        '  channels:',
+        `    email: { minSeverity: WARNING, smtp: "${smtp}", from: "gpu-mesh@example.test", to: ["ops@example.test"] }`,
+        `    webhook: { minSeverity: WARNING, url: "${receivers.webhookUrl}" }`,
+      ].join('\n'),
+    });
+    const t = mesh;
+    const all = t.simulator.nodes.map((node) => node.id);
+    const [early, late] = [all.slice(0, 2), all.slice(2, 4)];
+    await t.waitForStatus(all, 'healthy');
+    // The keep-alive watch checks a node the moment it dies, whatever the 4 s interval.
+    await waitFor(
+      async () =>
+        [...(await readWatchStates(t.redis, t.prefix, all)).values()].every((s) => s === 'connected'),
+      'every watch connected',
+    );
+
+    const t0 = Date.now();
+    await Promise.all(early.map((id) => t.simulator.setMode(id, 'dead')));
+    await t.waitForStatus(early, 'degraded', 2000);
+    // The other two fail 3 s later, within the window: their alerts are due 3 s after the first two's.
+    await waitFor(() => Date.now() - t0 >= 3000, '3 s after the first failures', 4000, 50);
+    await Promise.all(late.map((id) => t.simulator.setMode(id, 'dead')));
+    await t.waitForStatus(late, 'degraded', 2000);
+    // All back before any hold is over: the episode ends before the last nodes' alerts are processed.
+    await Promise.all([...early, ...late].map((id) => t.simulator.setMode(id, 'healthy')));
+    await t.waitForStatus(all, 'healthy', 3000);
+    expect(Date.now() - t0).toBeLessThan(5750);
+
+    const mass = await t.waitForAlert((alert) => alert.kind === 'mass_failure', 'the mass failure');
+    const over = await t.waitForAlert(
+      (alert) => alert.kind === 'recovered' && alert.incidentId === mass.incidentId,
+      'the end of the mass failure',
+    );
+    await t.quiesce();
+
+    // The case at hand: the late nodes' own alerts were decided after the mass failure ended.
+    const queue = new Queue(QUEUE_NAMES.alerts, { connection: t.redis, prefix: t.prefix });
+    try {
+      const jobs = (await queue.getJobs(['completed'])).filter((job) =>
+        late.some((id) => job.name === `alert degraded ${id}`),
+      );
+      expect(jobs).toHaveLength(2);
+      for (const job of jobs) {
+        expect(job.returnvalue).toEqual({
+          delivered: false,
+          reason: `folded into mass failure ${mass.incidentId}`,
+        });
+        expect(job.processedOn).toBeGreaterThan(Date.parse(over.at));
+      }
+    } finally {
+      await queue.close();
+    }
+
+    expect(mass.title).toBe('Mass failure: 4 of 6 nodes failed at once');
+    const alerts = await t.history.list(3_600_000);
+    const own = alerts.filter((alert) => alert.nodeId !== null && alert.kind !== 'recovered');
+    expect(own.map((alert) => alert.id)).toEqual([]);
+    const hooks = bodies(receivers.webhook.requests);
+    expect(hooks.map((alert) => `${alert.kind} ${alert.incidentId}`)).toEqual([
+      `mass_failure ${mass.incidentId}`,
+      `recovered ${mass.incidentId}`,
+    ]);
+    expect(receivers.smtp.mails.map((mail) => mail.subject)).toEqual([
+      '[gpu-mesh] CRITICAL mass_failure: mesh',
+      '[gpu-mesh] INFO recovered: mesh',
+    ]);
+  }, 30_000);
 });

@@ -6,7 +6,6 @@ import {
   meshDownDecision,
   type NodeSnapshot,
 } from '../../src/alerts/evaluate.js';
-import { emptyBook, type MassBook } from '../../src/alerts/mass-failure.js';
 import { initialState, type NodeState } from '../../src/mesh/state.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
@@ -41,11 +40,11 @@ describe('downTooLongAlerts', () => {
   const unhealthyAt = T0 + 10_000;
 
   it('raises nothing before criticalAfter', () => {
-    expect(downTooLongAlerts([down('a')], emptyBook(), unhealthyAt + 599_999, settings)).toEqual([]);
+    expect(downTooLongAlerts([down('a')], new Set(), unhealthyAt + 599_999, settings)).toEqual([]);
   });
 
   it('raises a CRITICAL once criticalAfter has passed since the node became unhealthy', () => {
-    const alerts = downTooLongAlerts([down('a')], emptyBook(), unhealthyAt + 600_500, settings);
+    const alerts = downTooLongAlerts([down('a')], new Set(), unhealthyAt + 600_500, settings);
     expect(alerts).toMatchObject([
       {
         id: `a:${T0}:down_too_long`,
@@ -63,7 +62,7 @@ describe('downTooLongAlerts', () => {
   it('repeats every repeatEvery, saying how long it has lasted', () => {
     const alerts = downTooLongAlerts(
       [down('a')],
-      emptyBook(),
+      new Set(),
       unhealthyAt + 600_000 + 2 * 3_600_000 + 5,
       settings,
     );
@@ -74,13 +73,8 @@ describe('downTooLongAlerts', () => {
 
   it('counts a recovering node as down, and leaves out nodes folded into a mass failure', () => {
     const recovering = snapshot('b', { ...down('b').state, status: 'recovering' });
-    const mass: MassBook = {
-      failures: [],
-      episodes: [
-        { id: `mesh:${T0}`, start: T0, alerted: true, members: [{ nodeId: 'a', incidentId: `a:${T0}` }] },
-      ],
-    };
-    const alerts = downTooLongAlerts([down('a'), recovering], mass, unhealthyAt + 600_000, settings);
+    const folded = new Set([`a:${T0}`]);
+    const alerts = downTooLongAlerts([down('a'), recovering], folded, unhealthyAt + 600_000, settings);
     expect(alerts.map((alert) => alert.nodeId)).toEqual(['b']);
   });
 });

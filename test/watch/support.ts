@@ -126,6 +126,17 @@ export async function watchJobsByNode(redis: Redis, prefix: string): Promise<Map
   }
 }
 
+/** `name: reason` of every failed `health-check` job. */
+export async function failedChecks(redis: Redis, prefix: string): Promise<string[]> {
+  const queue = new Queue(QUEUE_NAMES.healthCheck, { connection: redis, prefix });
+  try {
+    const jobs = await queue.getJobs(['failed']);
+    return jobs.flatMap((job) => (job ? [`${job.name}: ${job.failedReason}`] : []));
+  } finally {
+    await queue.close();
+  }
+}
+
 /** Parsed JSON log lines whose message matches. */
 export function logLines(logs: readonly string[], match: RegExp): { msg: string; time: number }[] {
   return logs
