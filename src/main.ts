@@ -114,6 +114,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       findNode: (id) => nodesById.get(id),
       probe: activeProbe.check,
       inFlight: (task) => probesInFlight.run(task),
+      batchDone: (nodeIds) => checkSchedule.done(nodeIds),
       store,
       retainMs: config.stats.retain,
       now,

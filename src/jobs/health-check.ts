@@ -79,6 +79,8 @@ export interface HealthCheckDeps {
    * whatever the number of jobs running); the check starts, and its lag is counted, from there.
    */
   inFlight<T>(probe: () => Promise<T>): Promise<T>;
+  /** A batch's claimed checks ended, however: the schedule may hand out these nodes' slots again. */
+  batchDone(nodeIds: readonly string[]): Promise<void>;
   store: NodeStore;
   retainMs: number;
   now(): number;
@@ -109,6 +111,15 @@ export async function runCheckBatch(
   payload: CheckBatchPayload,
   deps: HealthCheckDeps,
 ): Promise<BatchSummary> {
+  try {
+    return await checkBatch(payload, deps);
+  } finally {
+    // Left behind (Redis unreachable), the marks expire: the nodes are claimed again after a minute.
+    await deps.batchDone(payload.checks.map((check) => check.nodeId)).catch(() => undefined);
+  }
+}
+
+async function checkBatch(payload: CheckBatchPayload, deps: HealthCheckDeps): Promise<BatchSummary> {
   const summary: BatchSummary = { checked: 0, failed: [], skipped: [] };
   const due: { node: NodeConfig; plannedAt: number }[] = [];
   for (const check of payload.checks) {

@@ -15,11 +15,18 @@ import type { NodeConfig } from '../config/types.js';
 /** A never-scheduled node is first due within this long, so a new mesh shows its state at once. */
 const FIRST_CHECK_SPREAD_MS = 2000;
 
-// KEYS: due zset, every hash, claimed counter. ARGV: now, limit.
+/**
+ * A node claimed this long ago and not reported done (`done`) is claimed again: its batch was lost
+ * (a worker that died and a job that failed for good), and the node must not go unchecked for it.
+ */
+export const CLAIM_EXPIRES_MS = 60_000;
+
+// KEYS: due zset, every hash, claimed counter, checking zset. ARGV: now, limit, claim expiry ms.
 // Returns id, planned time, id, planned time, … Each node's slots keep one phase within its
 // interval, taken from a hash of its id, so a fleet's checks spread evenly over the interval
 // however they started (all at once on a new mesh). A slot missed while the mesh was saturated is
-// skipped, not replayed.
+// skipped, not replayed; so is one that comes while the node's last check has not ended (in
+// `checking`), so that a saturated mesh never has one node in two checks at once.
 const CLAIM = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
 local now = tonumber(ARGV[1])
@@ -30,8 +37,12 @@ for i = 1, #due, 2 do
   if every then
     local phase = tonumber(string.sub(redis.sha1hex(id), 1, 8), 16) % every
     redis.call('ZADD', KEYS[1], now - ((now - phase) % every) + every, id)
-    claimed[#claimed + 1] = id
-    claimed[#claimed + 1] = due[i + 1]
+    local since = tonumber(redis.call('ZSCORE', KEYS[4], id))
+    if (not since) or since <= now - tonumber(ARGV[3]) then
+      redis.call('ZADD', KEYS[4], now, id)
+      claimed[#claimed + 1] = id
+      claimed[#claimed + 1] = due[i + 1]
+    end
   else
     redis.call('ZREM', KEYS[1], id)
   end
@@ -56,8 +67,10 @@ type ClaimRedis = Redis & {
     dueKey: string,
     everyKey: string,
     claimedKey: string,
+    checkingKey: string,
     now: number,
     limit: number,
+    expiresMs: number,
   ): Promise<string[]>;
 };
 
@@ -67,13 +80,16 @@ export class CheckSchedule {
   private readonly everyKey: string;
   /** How many slots were ever handed out: set against the checks made, it shows any duplicate. */
   readonly claimedKey: string;
+  /** Nodes claimed and not yet done -> when claimed. */
+  private readonly checkingKey: string;
 
   constructor(redis: Redis, prefix: string) {
-    if (!('meshClaimDue' in redis)) redis.defineCommand('meshClaimDue', { numberOfKeys: 3, lua: CLAIM });
+    if (!('meshClaimDue' in redis)) redis.defineCommand('meshClaimDue', { numberOfKeys: 4, lua: CLAIM });
     this.redis = redis as ClaimRedis;
     this.dueKey = `${prefix}:due`;
     this.everyKey = `${prefix}:every`;
     this.claimedKey = `${prefix}:claimed`;
+    this.checkingKey = `${prefix}:checking`;
   }
 
   /**
@@ -109,7 +125,13 @@ export class CheckSchedule {
       .pipeline()
       .zrem(this.dueKey, ...nodeIds)
       .hdel(this.everyKey, ...nodeIds)
+      .zrem(this.checkingKey, ...nodeIds)
       .exec();
+  }
+
+  /** The claimed checks of these nodes ended (done, skipped or failed): their next slots are theirs. */
+  async done(nodeIds: readonly string[]): Promise<void> {
+    if (nodeIds.length > 0) await this.redis.zrem(this.checkingKey, ...nodeIds);
   }
 
   /** Makes the schedule exactly that of the enabled nodes; returns the ids it dropped. */
@@ -124,7 +146,15 @@ export class CheckSchedule {
 
   /** Takes up to `limit` due nodes, each moved to its next slot. */
   async claim(now: number, limit: number): Promise<DueCheck[]> {
-    const flat = await this.redis.meshClaimDue(this.dueKey, this.everyKey, this.claimedKey, now, limit);
+    const flat = await this.redis.meshClaimDue(
+      this.dueKey,
+      this.everyKey,
+      this.claimedKey,
+      this.checkingKey,
+      now,
+      limit,
+      CLAIM_EXPIRES_MS,
+    );
     const due: DueCheck[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2)
       due.push({ nodeId: flat[i] as string, plannedAt: Number(flat[i + 1]) });

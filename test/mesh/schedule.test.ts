@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeConfig } from '../../src/config/types.js';
-import { CheckSchedule } from '../../src/jobs/schedules.js';
+import { CheckSchedule, CLAIM_EXPIRES_MS } from '../../src/jobs/schedules.js';
 import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';
 
 const INTERVAL = 10_000;
@@ -39,6 +39,7 @@ describe('CheckSchedule', () => {
     expect(Math.min(...tenths)).toBeGreaterThanOrEqual(5);
 
     // One interval on, every node is due once more, exactly one interval after its last slot.
+    await schedule.done(first.map((check) => check.nodeId));
     const second = await schedule.claim(start + 2000 + INTERVAL, 1000);
     expect(second).toHaveLength(200);
     for (const { nodeId, plannedAt } of second) expect(plannedAt).toBe(scores.get(nodeId));
@@ -52,7 +53,7 @@ describe('CheckSchedule', () => {
     const schedule = new CheckSchedule(redis, `${prefix}b`);
     const start = 1_800_000_000_000;
     await schedule.upsert(nodes.slice(0, 1), start);
-    await schedule.claim(start + 2000, 10);
+    await schedule.done((await schedule.claim(start + 2000, 10)).map((check) => check.nodeId));
     const [planned] = [...(await slots(redis, schedule.dueKey)).values()];
     // Claimed three and a half intervals late: one check, and the next slot on the same phase.
     const late = (planned ?? 0) + 3.5 * INTERVAL;
@@ -60,6 +61,21 @@ describe('CheckSchedule', () => {
     const [next] = [...(await slots(redis, schedule.dueKey)).values()];
     expect(next).toBe((planned ?? 0) + 4 * INTERVAL);
     await dropPrefix(redis, `${prefix}b`);
+  });
+  it('skips the slots of a node whose last check has not ended, until its claim expires', async () => {
+    const schedule = new CheckSchedule(redis, `${prefix}c`);
+    const start = 1_800_000_000_000;
+    await schedule.upsert(nodes.slice(0, 2), start);
+    const first = await schedule.claim(start + 2000, 10);
+    expect(first.map((check) => check.nodeId).sort()).toEqual(['n1', 'n2']);
+    // n1's check ends; n2's is still running (its batch queued behind a saturated worker).
+    await schedule.done(['n1']);
+    const next = await schedule.claim(start + 2000 + INTERVAL, 10);
+    expect(next.map((check) => check.nodeId)).toEqual(['n1']);
+    // Never reported done (its batch was lost): claimed again once the claim expires.
+    const later = start + 2000 + CLAIM_EXPIRES_MS + INTERVAL;
+    expect((await schedule.claim(later, 10)).map((check) => check.nodeId)).toContain('n2');
+    await dropPrefix(redis, `${prefix}c`);
   });
 });
 
