@@ -103,7 +103,9 @@ export function meshConfigYaml(
     'log: { level: warn }',
     'nodes:',
   ];
-  for (let i = 0; i < fleet.nodes; i++)
-    lines.push(`  - { id: n${i + 1}, url: "http://127.0.0.1:${fleet.firstPort + i}" }`);
+  // Each simulator process's control endpoint sits between its nodes' ports and the next one's.
+  fleet.ports.forEach((port, i) => {
+    lines.push(`  - { id: n${i + 1}, url: "http://127.0.0.1:${port}" }`);
+  });
   return lines.join('\n');
 }
