@@ -56,6 +56,20 @@ export interface DueCheck {
   plannedAt: number;
 }
 
+const fingerprints = new WeakMap<readonly NodeConfig[], string>();
+
+/** The enabled nodes and their intervals, hashed; computed once per config. */
+function scheduleFingerprint(nodes: readonly NodeConfig[], enabled: readonly NodeConfig[]): string {
+  let fingerprint = fingerprints.get(nodes);
+  if (fingerprint === undefined) {
+    const hash = createHash('sha1');
+    for (const node of enabled) hash.update(`${node.id}\t${node.checks.interval}\n`);
+    fingerprint = hash.digest('hex');
+    fingerprints.set(nodes, fingerprint);
+  }
+  return fingerprint;
+}
+
 /** Spreads nodes over a period so they are not all due at the same instant. */
 export function scheduleOffset(nodeId: string, period: number): number {
   const hash = createHash('sha1').update(nodeId).digest().readUInt32BE(0);
@@ -82,6 +96,8 @@ export class CheckSchedule {
   readonly claimedKey: string;
   /** Nodes claimed and not yet done -> when claimed. */
   private readonly checkingKey: string;
+  /** Which nodes and intervals the schedule was last made for (`scheduleFingerprint`). */
+  private readonly fingerprintKey: string;
 
   constructor(redis: Redis, prefix: string) {
     if (!('meshClaimDue' in redis)) redis.defineCommand('meshClaimDue', { numberOfKeys: 4, lua: CLAIM });
@@ -90,6 +106,7 @@ export class CheckSchedule {
     this.everyKey = `${prefix}:every`;
     this.claimedKey = `${prefix}:claimed`;
     this.checkingKey = `${prefix}:checking`;
+    this.fingerprintKey = `${prefix}:schedule-of`;
   }
 
   /**
@@ -136,11 +153,20 @@ export class CheckSchedule {
 
   /** Makes the schedule exactly that of the enabled nodes; returns the ids it dropped. */
   async sync(nodes: readonly NodeConfig[], now: number): Promise<string[]> {
+    const enabled = nodes.filter((node) => node.enabled);
+    const fingerprint = scheduleFingerprint(nodes, enabled);
+    // In place already (same nodes and intervals, nothing lost): three small reads, no rewrite.
+    const replies =
+      (await this.redis.pipeline().get(this.fingerprintKey).zcard(this.dueKey).hlen(this.everyKey).exec()) ??
+      [];
+    const [stored, due, every] = replies.map(([, reply]) => reply);
+    if (stored === fingerprint && due === enabled.length && every === enabled.length) return [];
     await this.upsert(nodes, now);
-    const wanted = new Set(nodes.filter((node) => node.enabled).map((node) => node.id));
+    const wanted = new Set(enabled.map((node) => node.id));
     const scheduled = await this.redis.hkeys(this.everyKey);
     const orphans = scheduled.filter((id) => !wanted.has(id));
     await this.remove(orphans);
+    await this.redis.set(this.fingerprintKey, fingerprint);
     return orphans;
   }
 

@@ -24,6 +24,11 @@ export async function publishNodes(
   await redis.set(registryKey(prefix), JSON.stringify(nodes.map(nodeInfo)));
 }
 
+/** Whether a scheduler has published the list on this Redis and prefix (one EXISTS, nothing parsed). */
+export async function nodesPublished(redis: Redis, prefix: string): Promise<boolean> {
+  return (await redis.exists(registryKey(prefix))) === 1;
+}
+
 /** The published list, or null when no scheduler has published one on this Redis and prefix. */
 export async function readPublishedNodes(redis: Redis, prefix: string): Promise<NodeInfo[] | null> {
   const json = await redis.get(registryKey(prefix));

@@ -77,6 +77,30 @@ describe('CheckSchedule', () => {
     expect((await schedule.claim(later, 10)).map((check) => check.nodeId)).toContain('n2');
     await dropPrefix(redis, `${prefix}c`);
   });
+  it('confirms a schedule in place cheaply, and restores or changes one that is not', async () => {
+    const schedule = new CheckSchedule(redis, `${prefix}d`);
+    const start = 1_800_000_000_000;
+    const fleet = nodes.slice(0, 20);
+    await schedule.sync(fleet, start);
+    const placed = await slots(redis, schedule.dueKey);
+    expect(placed.size).toBe(20);
+    // Nothing lost: the slots stay as they are.
+    await schedule.sync(fleet, start + 5000);
+    expect(await slots(redis, schedule.dueKey)).toEqual(placed);
+    // One slot lost: put back.
+    await redis.zrem(schedule.dueKey, 'n7');
+    await schedule.sync(fleet, start + 6000);
+    expect((await slots(redis, schedule.dueKey)).has('n7')).toBe(true);
+    // An interval changed in the config: the new one is taken.
+    const changed = fleet.map((node) =>
+      node.id === 'n3'
+        ? ({ ...node, checks: { ...node.checks, interval: 2 * INTERVAL } } as NodeConfig)
+        : node,
+    );
+    await schedule.sync(changed, start + 7000);
+    expect(await redis.hget(`${prefix}d:every`, 'n3')).toBe(String(2 * INTERVAL));
+    await dropPrefix(redis, `${prefix}d`);
+  });
 });
 
 async function slots(redis: Redis, key: string): Promise<Map<string, number>> {
