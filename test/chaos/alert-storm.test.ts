@@ -28,9 +28,9 @@ import type { CliProcess } from '../helpers/cli.js';
 import { writeTempConfig } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import {
+  alertsDrained,
   type Cleanup,
   openQueue,
-  PENDING_STATES,
   QUEUE_NAMES,
   runCleanups,
   startChaosRedis,
@@ -225,19 +225,7 @@ describe('chaos: alert storms', () => {
         30_000,
       );
       // Nothing left to deliver: every alerts job and delivery has run (or failed for good).
-      await waitFor(
-        async () => {
-          for (const queue of [alertQueue, notifyQueue]) {
-            const pending = await queue.getJobs([...PENDING_STATES]);
-            if (pending.some((job) => job && job.name !== 'evaluate' && job.name !== 'heartbeat'))
-              return false;
-          }
-          return true;
-        },
-        'the alerts and notify queues to drain',
-        45_000,
-        200,
-      );
+      await alertsDrained([alertQueue, notifyQueue], 45_000);
 
       // What each channel received, and what the `alerts` jobs decided (the routing's own record).
       const emails = receivers.smtp.mails.map(emailDelivery);
@@ -395,19 +383,7 @@ describe('chaos: alert storms', () => {
       await waitFor(allHealthy, 'every node healthy again', 20_000, 100);
       // Until every incident's held alerts (due 6.25 s after its first failure) have been decided.
       const memberChecks = await Promise.all(MASS.map(async (id) => (await store.history(id, 200)).length));
-      await waitFor(
-        async () => {
-          for (const queue of [alertQueue, notifyQueue]) {
-            const pending = await queue.getJobs([...PENDING_STATES]);
-            if (pending.some((job) => job && job.name !== 'evaluate' && job.name !== 'heartbeat'))
-              return false;
-          }
-          return true;
-        },
-        'the alerts and notify queues to drain',
-        30_000,
-        200,
-      );
+      await alertsDrained([alertQueue, notifyQueue], 30_000);
       const received = webhook.requests.map((request) => JSON.parse(request.body) as Alert);
       const firstFailures = MASS.map((id) => {
         const own = received.find((alert) => alert.nodeId === id)?.incidentId;

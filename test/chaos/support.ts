@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/runtime/private-redis.js';
 import { type CliProcess, startCli } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
 export type Cleanup = () => Promise<unknown> | unknown;
 
@@ -76,6 +77,22 @@ export function openQueue(cleanups: Cleanup[], redis: Redis, prefix: string, nam
 }
 
 export const PENDING_STATES = ['waiting', 'delayed', 'prioritized', 'waiting-children', 'active'] as const;
+
+/** Waits until every alerts job and delivery has run (or failed for good): the periodic ones aside. */
+export async function alertsDrained(queues: readonly Queue[], timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => {
+      for (const queue of queues) {
+        const pending = await queue.getJobs([...PENDING_STATES]);
+        if (pending.some((job) => job && job.name !== 'evaluate' && job.name !== 'heartbeat')) return false;
+      }
+      return true;
+    },
+    'the alerts and notify queues to drain',
+    timeoutMs,
+    200,
+  );
+}
 
 /** Node ids a `health-check` job's payload names: a batch's `checks[]` or a single check's `nodeId`. */
 export function nodesOfCheckJob(data: unknown): string[] {
