@@ -30,6 +30,7 @@ import { waitFor } from '../helpers/wait.js';
 import {
   alertsDrained,
   type Cleanup,
+  chaosYaml,
   openQueue,
   QUEUE_NAMES,
   runCleanups,
@@ -135,15 +136,12 @@ describe('chaos: alert storms', () => {
     cleanups.push(() => receivers.close());
 
     const config = writeTempConfig(
-      [
-        `redis: { url: "${redis.url}", prefix: ${PREFIX} }`,
+      chaosYaml(redis.url, PREFIX, simulator, [
         'checks: { interval: 500ms, retryInterval: 250ms, timeout: 1s }',
         'keepalive: { interval: 2s }',
         'server: { host: 127.0.0.1, port: 0 }',
         channelsYaml(receivers),
-        'nodes:',
-        ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
-      ].join('\n'),
+      ]),
     );
     const processes: CliProcess[] = [
       startMesh(cleanups, ['--role', 'scheduler,worker', '--config', config]),
@@ -333,16 +331,13 @@ describe('chaos: alert storms', () => {
     // 250 ms); nodes stay degraded (checked every 250 ms) so their return is seen at once, and the
     // keep-alive watch checks a node the moment it dies.
     const config = writeTempConfig(
-      [
-        `redis: { url: "${redis.url}", prefix: ${PREFIX} }`,
+      chaosYaml(redis.url, PREFIX, simulator, [
         'checks: { interval: 4s, retryInterval: 250ms, timeout: 1s, unhealthyAfter: 100 }',
         'keepalive: { interval: 10s, watch: true }',
         'alerts:',
         '  massFailure: { ratio: 0.5, minNodes: 4 }',
         `  channels: { webhook: { minSeverity: WARNING, url: "${webhook.origin}/hook" } }`,
-        'nodes:',
-        ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
-      ].join('\n'),
+      ]),
     );
     const mesh = startMesh(cleanups, ['--role', 'scheduler,worker', '--config', config]);
     const store = new NodeStore(redis.client, PREFIX);
@@ -420,13 +415,10 @@ describe('chaos: alert storms', () => {
     const simulator = await startSimulator({ count: 2 });
     cleanups.push(() => simulator.close());
     const config = writeTempConfig(
-      [
-        `redis: { url: "${redis.url}", prefix: ${PREFIX} }`,
+      chaosYaml(redis.url, PREFIX, simulator, [
         'checks: { interval: 500ms, retryInterval: 250ms, timeout: 1s }',
         'keepalive: { watch: false }',
-        'nodes:',
-        ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
-      ].join('\n'),
+      ]),
     );
     const mesh = startMesh(cleanups, ['--role', 'scheduler,worker', '--config', config]);
     const store = new NodeStore(redis.client, PREFIX);

@@ -6,6 +6,7 @@ import { startSimulator } from '../../src/probes/simulator.js';
 import { startCli, writeTempConfig } from '../helpers/cli.js';
 import { dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
+import { chaosYaml } from './support.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -18,13 +19,10 @@ describe('chaos: a worker killed during a check', () => {
     cleanups.push(() => simulator.close());
     const prefix = uniquePrefix();
     const config = writeTempConfig(
-      [
-        `redis: { url: "${testRedisUrl()}", prefix: ${prefix} }`,
+      chaosYaml(testRedisUrl(), prefix, simulator, [
         'checks: { interval: 1h, timeout: 30s }',
         'keepalive: { watch: false }',
-        'nodes:',
-        ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
-      ].join('\n'),
+      ]),
     );
     // The node answers after 4 s: the check is in flight long enough to kill its worker.
     await simulator.setMode('sim-1', 'slow', { delayMs: 4000 });

@@ -8,6 +8,7 @@ import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { freePort, type PrivateRedis, startPrivateRedis } from '../../src/runtime/private-redis.js';
 import { type CliProcess, startCli, writeTempConfig } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
+import { chaosYaml } from './support.js';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -30,13 +31,10 @@ async function setup(): Promise<Setup> {
   const redis = await startPrivateRedis({ port, dir });
   const url = `redis://127.0.0.1:${port}`;
   const config = writeTempConfig(
-    [
-      `redis: { url: "${url}", prefix: chaos }`,
+    chaosYaml(url, 'chaos', simulator, [
       'checks: { interval: 500ms, retryInterval: 200ms, timeout: 400ms }',
       'keepalive: { interval: 1s, watch: false }',
-      'nodes:',
-      ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
-    ].join('\n'),
+    ]),
   );
   const mesh = startCli(['start', '--role', 'scheduler,worker', '--config', config]);
   const client = new Redis(url, { maxRetriesPerRequest: null });

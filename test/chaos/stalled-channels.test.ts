@@ -20,6 +20,7 @@ import { waitFor } from '../helpers/wait.js';
 import {
   type ChaosRedis,
   type Cleanup,
+  chaosYaml,
   openQueue,
   QUEUE_NAMES,
   runCleanups,
@@ -117,8 +118,7 @@ async function stage(): Promise<Stage> {
     () => smtp.close(),
     () => slack.close(),
   );
-  const yaml = [
-    `redis: { url: "${redis.url}", prefix: ${PREFIX} }`,
+  const yaml = chaosYaml(redis.url, PREFIX, simulator, [
     `checks: { interval: ${INTERVAL_MS}ms, retryInterval: 250ms, timeout: 1s }`,
     'keepalive: { interval: 2s, watch: false }',
     'server: { host: 127.0.0.1, port: 0 }',
@@ -126,9 +126,7 @@ async function stage(): Promise<Stage> {
     '  channels:',
     `    email: { minSeverity: WARNING, smtp: "smtp://127.0.0.1:${smtp.port}", from: "gpu-mesh@example.test", to: ["ops@example.test"] }`,
     `    slack: { minSeverity: WARNING, webhookUrl: "http://127.0.0.1:${slack.port}/services/T0/B0/x" }`,
-    'nodes:',
-    ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
-  ].join('\n');
+  ]);
   const store = new NodeStore(redis.client, PREFIX);
   const notifyQueue = openQueue(cleanups, redis.client, PREFIX, QUEUE_NAMES.notify);
   const checks = async (ids: readonly string[]) =>

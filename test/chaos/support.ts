@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
+import type { Simulator } from '../../src/probes/simulator.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/runtime/private-redis.js';
 import { type CliProcess, startCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
@@ -74,6 +75,21 @@ export function openQueue(cleanups: Cleanup[], redis: Redis, prefix: string, nam
   const queue = new Queue(name, { connection: redis, prefix });
   cleanups.push(() => queue.close());
   return queue;
+}
+
+/** mesh.yaml for a chaos case: its Redis and prefix, the given settings, every simulated node. */
+export function chaosYaml(
+  redisUrl: string,
+  prefix: string,
+  simulator: Simulator,
+  settings: readonly string[],
+): string {
+  return [
+    `redis: { url: "${redisUrl}", prefix: ${prefix} }`,
+    ...settings,
+    'nodes:',
+    ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
+  ].join('\n');
 }
 
 export const PENDING_STATES = ['waiting', 'delayed', 'prioritized', 'waiting-children', 'active'] as const;
