@@ -66,12 +66,14 @@ const meshFields = z.strictObject({
               smtp: url(['smtp', 'smtps'], { optional: true }).prefault(''),
               from: z.string().prefault(''),
               to: z.array(nonEmptyText()).prefault([]),
+              timeout: duration().prefault('30s'),
             })
             .prefault({}),
           slack: z
             .strictObject({
               minSeverity: severity().prefault('CRITICAL'),
               webhookUrl: url(HTTP, { optional: true }).prefault(''),
+              timeout: duration().prefault('30s'),
             })
             .prefault({}),
           webhook: z
@@ -79,10 +81,12 @@ const meshFields = z.strictObject({
               minSeverity: severity().prefault('ERROR'),
               url: url(HTTP, { optional: true }).prefault(''),
               headers: z.record(z.string(), z.string()).prefault({}),
+              timeout: duration().prefault('30s'),
             })
             .prefault({}),
         })
         .prefault({}),
+      maxSilence: duration().prefault('30d'),
     })
     .prefault({}),
   server: z

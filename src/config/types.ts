@@ -62,10 +62,13 @@ export interface MeshConfig {
     flapping: { changes: number; window: number };
     massFailure: { ratio: number; minNodes: number };
     channels: {
-      email: { minSeverity: Severity; smtp: string; from: string; to: string[] };
-      slack: { minSeverity: Severity; webhookUrl: string };
-      webhook: { minSeverity: Severity; url: string; headers: Record<string, string> };
+      /** `timeout` of every channel: one delivery's total deadline, connect to last byte. */
+      email: { minSeverity: Severity; smtp: string; from: string; to: string[]; timeout: number };
+      slack: { minSeverity: Severity; webhookUrl: string; timeout: number };
+      webhook: { minSeverity: Severity; url: string; headers: Record<string, string>; timeout: number };
     };
+    /** The longest silence a person may set. */
+    maxSilence: number;
   };
   server: { host: string; port: number; username: string; password: string };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; file: string };

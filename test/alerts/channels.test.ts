@@ -6,9 +6,9 @@ const logger = pino({ level: 'silent' });
 
 function config(overrides: Partial<ChannelsConfig> = {}): ChannelsConfig {
   return {
-    email: { minSeverity: 'CRITICAL', smtp: '', from: '', to: [] },
-    slack: { minSeverity: 'CRITICAL', webhookUrl: '' },
-    webhook: { minSeverity: 'ERROR', url: '', headers: {} },
+    email: { minSeverity: 'CRITICAL', smtp: '', from: '', to: [], timeout: 30_000 },
+    slack: { minSeverity: 'CRITICAL', webhookUrl: '', timeout: 30_000 },
+    webhook: { minSeverity: 'ERROR', url: '', headers: {}, timeout: 30_000 },
     ...overrides,
   };
 }
@@ -26,9 +26,14 @@ describe('buildChannels', () => {
           smtp: 'smtp://u:p@mail.example.test:587',
           from: 'a@x.test',
           to: ['b@x.test'],
+          timeout: 30_000,
         },
-        slack: { minSeverity: 'CRITICAL', webhookUrl: 'https://hooks.slack.com/services/T/B/X' },
-        webhook: { minSeverity: 'WARNING', url: 'https://example.test/hook', headers: {} },
+        slack: {
+          minSeverity: 'CRITICAL',
+          webhookUrl: 'https://hooks.slack.com/services/T/B/X',
+          timeout: 30_000,
+        },
+        webhook: { minSeverity: 'WARNING', url: 'https://example.test/hook', headers: {}, timeout: 30_000 },
       }),
       { logger },
     );
@@ -42,13 +47,21 @@ describe('buildChannels', () => {
 
   it('leaves e-mail off until smtp, from and to are all set', () => {
     const withoutTo = config({
-      email: { minSeverity: 'CRITICAL', smtp: 'smtp://mail.example.test', from: 'a@x.test', to: [] },
+      email: {
+        minSeverity: 'CRITICAL',
+        smtp: 'smtp://mail.example.test',
+        from: 'a@x.test',
+        to: [],
+        timeout: 30_000,
+      },
     });
     expect(buildChannels(withoutTo, { logger }).map((c) => c.name)).toEqual(['log']);
   });
 
   it('refuses an unusable URL at startup without quoting it', () => {
-    const bad = config({ slack: { minSeverity: 'CRITICAL', webhookUrl: 'hooks.slack.com/services/SECRET' } });
+    const bad = config({
+      slack: { minSeverity: 'CRITICAL', webhookUrl: 'hooks.slack.com/services/SECRET', timeout: 30_000 },
+    });
     expect(() => buildChannels(bad, { logger })).toThrow(
       'alerts.channels.slack.webhookUrl: not an http(s) URL',
     );
@@ -58,6 +71,7 @@ describe('buildChannels', () => {
         smtp: 'mail.example.test:SECRET',
         from: 'a@x.test',
         to: ['b@x.test'],
+        timeout: 30_000,
       },
     });
     expect(() => buildChannels(badSmtp, { logger })).toThrow(/^alerts\.channels\.email\.smtp: (?!.*SECRET)/);
