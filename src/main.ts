@@ -8,6 +8,7 @@ import type { RunningServer } from './board/server.js';
 import { diffNodes } from './config/diff.js';
 import { secretValues } from './config/mask.js';
 import { watchConfigFile } from './config/reload.js';
+import { refuseStartOnlyChanges } from './config/start-only.js';
 import type { MeshConfig, NodeConfig } from './config/types.js';
 import { type HealthCheckDeps, healthCheckJob } from './jobs/health-check.js';
 import { QUEUE_NAMES } from './jobs/queues.js';
@@ -244,7 +245,11 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const watcher = watchConfigFile({
     path: options.configSource,
     initial: config,
-    load: options.loadConfig,
+    load: async () => {
+      const next = await options.loadConfig();
+      refuseStartOnlyChanges(config, next);
+      return next;
+    },
     onChange: (next) => {
       applyConfig(next).catch((error: Error) =>
         logger.error({ severity: 'ERROR', err: error.message }, `config reload failed: ${error.message}`),
