@@ -5,8 +5,9 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
-import { nodesPublished, publishNodes } from '../mesh/registry.js';
+import { nodesPublished, publishNodes, readPublishedNodes } from '../mesh/registry.js';
 import type { Logger } from '../runtime/logger.js';
+import { forgetNodes, removedNodeIds } from './forget-nodes.js';
 import { keepaliveJob } from './keepalive.js';
 import type { CheckSchedule } from './schedules.js';
 
@@ -49,7 +50,10 @@ export class ScheduleKeeper {
     await this.checks.sync(config.nodes, this.now());
     for (const asserter of this.asserters) await asserter(config);
     if (lost || this.published !== config.nodes) {
+      // Nodes published before and gone now were removed (by a reload, or while the mesh was down).
+      const before = lost ? [] : ((await readPublishedNodes(this.redis, this.prefix)) ?? []);
       await publishNodes(this.redis, this.prefix, config.nodes);
+      await forgetNodes(this.redis, this.prefix, removedNodeIds(before, config.nodes));
       this.published = config.nodes;
     }
     return lost;

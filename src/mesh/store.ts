@@ -47,6 +47,16 @@ end
 return results
 `;
 
+/** A node's state document and its list of recent checks. */
+export function nodeStateKeys(prefix: string, nodeId: string): { state: string; history: string } {
+  return { state: `${prefix}:node:${nodeId}`, history: `${prefix}:history:${nodeId}` };
+}
+
+/** The hash of nodes that are not healthy (node id -> status). */
+export function notHealthyKey(prefix: string): string {
+  return `${prefix}:not-healthy`;
+}
+
 export interface StoredState {
   version: number;
   state: NodeState;
@@ -96,16 +106,16 @@ export class NodeStore {
   }
 
   private stateKey(nodeId: string): string {
-    return `${this.prefix}:node:${nodeId}`;
+    return nodeStateKeys(this.prefix, nodeId).state;
   }
 
   private historyKey(nodeId: string): string {
-    return `${this.prefix}:history:${nodeId}`;
+    return nodeStateKeys(this.prefix, nodeId).history;
   }
 
   /** Nodes whose status is not healthy, node id -> status: the mesh's trouble at a glance. */
   get statusesKey(): string {
-    return `${this.prefix}:not-healthy`;
+    return notHealthyKey(this.prefix);
   }
 
   /** Nodes that are not healthy (never checked ones included once checked), in one round trip. */

@@ -14,3 +14,12 @@ export function metricsCountersKey(prefix: string): string {
 export function reportsKey(prefix: string): string {
   return `${prefix}:reports`;
 }
+
+/**
+ * A node's fields in the counters hash (`checks|<node>|ok`, `duration|<node>|<bucket>`, …): the
+ * series `/metrics` shows for it. `bucketCount` is the number of duration buckets, +Inf included.
+ */
+export function nodeCounterFields(nodeId: string, bucketCount: number): string[] {
+  const buckets = Array.from({ length: bucketCount }, (_, index) => `duration|${nodeId}|${index}`);
+  return [`checks|${nodeId}|ok`, `checks|${nodeId}|failed`, ...buckets, `duration|${nodeId}|sum`];
+}

@@ -25,6 +25,11 @@ export class RecoveryBookkeeping {
     return `${this.prefix}:recovered-at:${nodeId}`;
   }
 
+  /** What the guard remembers of a node (its lock aside, which a running recovery holds). */
+  nodeKeys(nodeId: string): string[] {
+    return [this.startsKey(nodeId), this.pausedKey(nodeId), this.recoveredKey(nodeId)];
+  }
+
   lockKey(nodeId: string): string {
     return `${this.prefix}:recovery-lock:${nodeId}`;
   }

@@ -86,3 +86,57 @@ describe('a Redis that is down at start', () => {
     }
   });
 });
+
+describe('a node removed from mesh.yaml', () => {
+  it('leaves nothing behind in Redis, and starts over when added again', async () => {
+    const simulator = await startSimulator({ count: 2 });
+    const prefix = uniquePrefix();
+    const redis = connectTestRedis();
+    const yamlFor = (ids: string[]) =>
+      meshYaml(prefix, { ...simulator, nodes: simulator.nodes.filter((n) => ids.includes(n.id)) }, {});
+    const path = writeTempConfig(yamlFor(['sim-1', 'sim-2']));
+    const load = async () => (await loadConfig({ path, env: {}, cwd: '/' })).config;
+    const service = await startService({
+      config: await load(),
+      configSource: path,
+      loadConfig: load,
+      roles: ['scheduler', 'worker'],
+      logger: pino({ level: 'silent' }),
+    });
+    const keysOf = async (id: string) => {
+      const keys = (await redis.keys(`${prefix}:*`)).filter((key) => key.endsWith(`:${id}`));
+      const fields = await redis.hkeys(`${prefix}:metrics:counters`);
+      return [...keys, ...fields.filter((field) => field.includes(`|${id}|`))].sort();
+    };
+    const checksOf = async (id: string) => {
+      const json = await redis.hget(`${prefix}:node:${id}`, 's');
+      return json === null ? 0 : (JSON.parse(json) as { checks: number }).checks;
+    };
+    try {
+      await redis.set(`${prefix}:silence:sim-2`, JSON.stringify({ until: 'x', reason: 'r' }), 'PX', 60_000);
+      await waitFor(async () => (await checksOf('sim-2')) >= 3, 'sim-2 checked three times');
+      expect(await keysOf('sim-2')).toEqual(
+        expect.arrayContaining([
+          `${prefix}:node:sim-2`,
+          `${prefix}:history:sim-2`,
+          `${prefix}:silence:sim-2`,
+        ]),
+      );
+
+      writeFileSync(path, yamlFor(['sim-1']));
+      await service.reload();
+      await waitFor(async () => (await keysOf('sim-2')).length === 0, 'sim-2 forgotten', 5_000);
+      expect(await keysOf('sim-1')).not.toEqual([]);
+
+      writeFileSync(path, yamlFor(['sim-1', 'sim-2']));
+      await service.reload();
+      await waitFor(async () => (await checksOf('sim-2')) >= 1, 'sim-2 checked again');
+      expect(await checksOf('sim-2')).toBeLessThan(3);
+    } finally {
+      await service.close();
+      await simulator.close();
+      await dropPrefix(redis, prefix);
+      redis.disconnect();
+    }
+  });
+});
