@@ -30,8 +30,9 @@ RUN printf '#!/bin/sh\nexec node /app/dist/cli/index.js "$@"\n' > /usr/local/bin
  && chmod 0755 /usr/local/bin/gpu-mesh \
  && groupadd --system gpumesh \
  && useradd --system --gid gpumesh --home-dir /app --no-create-home --shell /usr/sbin/nologin gpumesh \
- && mkdir -p /etc/gpu-mesh /var/log/gpu-mesh \
- && chown gpumesh:gpumesh /var/log/gpu-mesh
+ && mkdir -p /etc/gpu-mesh /var/log/gpu-mesh /var/lib/gpu-mesh \
+ && chown gpumesh:gpumesh /var/log/gpu-mesh /var/lib/gpu-mesh \
+ && chmod 0700 /var/lib/gpu-mesh
 USER gpumesh
 # mesh.yaml: mount it at /app/mesh.yaml (the working directory), or anywhere with GPU_MESH_CONFIG set
 # to it (docker-compose.yml mounts a folder, so that edits reach the running process).

@@ -7,6 +7,7 @@
 //   - every published port binds 127.0.0.1 (nothing is exposed beyond this machine by default)
 //   - every variable .env.example offers reaches the gpu-mesh containers, and every ${VAR} the
 //     compose mesh.yaml reads is given to them
+//   - no service falls back to a password written in this file (GPU_MESH_PASSWORD_FILE instead)
 //   docker-compose config | node deploy/check-compose.mjs
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -56,6 +57,15 @@ for (const [name, service] of Object.entries(services)) {
   for (const port of publishedPorts(service)) {
     expect(port.host_ip === '127.0.0.1', `${name}: port ${port.target} is published on ${port.host_ip ?? 'every address'}, not 127.0.0.1`);
   }
+}
+
+// No password printed in a public file may protect a real mesh: without GPU_MESH_PASSWORD, each
+// gpu-mesh container uses the random one kept in GPU_MESH_PASSWORD_FILE (on a volume they share).
+for (const [name, service] of Object.entries(services)) {
+  const env = service.environment ?? {};
+  if (!('GPU_MESH_PASSWORD' in env)) continue;
+  expect(!env.GPU_MESH_PASSWORD, `${name}: GPU_MESH_PASSWORD defaults to a password written in docker-compose.yml`);
+  expect(Boolean(env.GPU_MESH_PASSWORD_FILE), `${name}: no GPU_MESH_PASSWORD_FILE for the generated password`);
 }
 
 const meshEnv = Object.keys(mesh?.environment ?? {});

@@ -102,7 +102,7 @@ echo "--- the compose demo's mesh.yaml and script"
 [ -f dist/cli/index.js ] || npm run build >/dev/null || fail "npm run build (needed for gpu-mesh config check)"
 if [ -f dist/cli/index.js ]; then
   # The environment docker-compose.yml gives the gpu-mesh service, with .env empty.
-  if out=$(env -i PATH="$PATH" HOME="${HOME:-/tmp}" GPU_MESH_PASSWORD=gpu-mesh-demo REDIS_URL=redis://redis:6379 \
+  if out=$(env -i PATH="$PATH" HOME="${HOME:-/tmp}" GPU_MESH_PASSWORD= GPU_MESH_PASSWORD_FILE="$work/password" REDIS_URL=redis://redis:6379 \
     SMTP_URL= ALERT_EMAIL_FROM= ALERT_EMAIL_TO= SLACK_WEBHOOK_URL= \
     node dist/cli/index.js config check --config deploy/compose/mesh.yaml 2>&1); then
     pass "gpu-mesh config check --config deploy/compose/mesh.yaml"

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import type { Env } from './interpolate.js';
 import { type ParsedConfig, parseConfigText } from './parse.js';
+import { passwordFromFile } from './password-file.js';
 
 /** Parsing without a file, for tests and `config check` of given text. */
 export { parseConfigText } from './parse.js';
@@ -29,8 +30,30 @@ export async function loadConfig({ path, env, cwd }: LoadConfigOptions): Promise
   const name = explicit ?? DEFAULT_FILE_NAME;
   const source = resolve(cwd, name);
   const text = await readConfigFile(source, name, { required: explicit !== undefined });
-  if (text === undefined) return { ...parseConfigText('', env, 'defaults'), source: null };
-  return { ...parseConfigText(text, env, name), source };
+  const sourceName = text === undefined ? 'defaults' : name;
+  const parsed = parseConfigText(text ?? '', env, sourceName);
+  const file = env.GPU_MESH_PASSWORD_FILE;
+  if (parsed.config.server.password !== '' || !file) {
+    return { ...parsed, source: text === undefined ? null : source };
+  }
+  // No password in the environment or the file: the one kept in $GPU_MESH_PASSWORD_FILE.
+  const { password, notices } = await keptPassword(resolve(cwd, file));
+  const withPassword = parseConfigText(text ?? '', { ...env, GPU_MESH_PASSWORD: password }, sourceName);
+  return {
+    ...withPassword,
+    warnings: [...notices, ...withPassword.warnings],
+    source: text === undefined ? null : source,
+  };
+}
+
+async function keptPassword(path: string): Promise<{ password: string; notices: string[] }> {
+  const { password, generated } = await passwordFromFile(path);
+  const notices = generated
+    ? [
+        `server.password: none was set, so a random one was generated and kept in ${path} (set GPU_MESH_PASSWORD to choose your own)`,
+      ]
+    : [];
+  return { password, notices };
 }
 
 async function readConfigFile(file: string, name: string, { required }: { required: boolean }) {
