@@ -88,6 +88,8 @@ export interface MeshYamlOptions {
   /** The `checks:` mapping in flow style; default: the interval, 5 s timeout, 1 s retry. */
   checks?: string;
   watch?: boolean;
+  /** More top-level YAML (e.g. an `alerts:` block), in flow style on one line. */
+  extra?: string;
 }
 
 export function meshConfigYaml(
@@ -101,6 +103,7 @@ export function meshConfigYaml(
     `checks: ${options.checks ?? `{ interval: ${interval}, timeout: 5s, retryInterval: 1s }`}`,
     `keepalive: { watch: ${options.watch ?? false} }`,
     'log: { level: warn }',
+    ...(options.extra ? [options.extra] : []),
     'nodes:',
   ];
   // Each simulator process's control endpoint sits between its nodes' ports and the next one's.

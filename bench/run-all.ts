@@ -4,6 +4,7 @@
  * usage: node run-all.js [--smoke] [--skip-scale] [--skip-throughput]
  */
 
+import { runAlertLatency } from './alert-latency.js';
 import { runDetection } from './detection.js';
 import { startFleet } from './fleet.js';
 import { runScale } from './scale.js';
@@ -65,6 +66,15 @@ for (const watch of [false, true]) {
   const result = await runDetection(smoke ? 5 : 20, watch);
   console.log(
     `detection (${watch ? 'with' : 'without'} the keep-alive watch): ${result.detected}/${result.trials} detected, kill -> unhealthy p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, max ${result.maxMs} ms (schedule bound ${result.boundMs} ms)`,
+  );
+  console.log(JSON.stringify(result));
+}
+
+// A lone crash at the default interval (a short one for the smoke run), one at a time.
+for (const watch of [false, true]) {
+  const result = await runAlertLatency(smoke ? 1 : 5, watch, smoke ? 5000 : 30_000);
+  console.log(
+    `lone crash (${watch ? 'with' : 'without'} the keep-alive watch, interval ${result.intervalMs / 1000} s): ${result.measured}/${result.trials} measured, kill -> unhealthy p50 ${result.unhealthyP50Ms} ms, max ${result.unhealthyMaxMs} ms; kill -> alert delivered p50 ${result.deliveredP50Ms} ms, max ${result.deliveredMaxMs} ms (at most ${result.afterUnhealthyMaxMs} ms after unhealthy)`,
   );
   console.log(JSON.stringify(result));
 }

@@ -2,9 +2,10 @@
  * Turns what a check changed into alerts, once per state change (the health-check job calls it
  * after its winning state write): logs each transition once, notes each status change for
  * flapping, each start of failure for mass failures (one atomic Redis step, however many nodes
- * fail at once), and raises the alerts the rules give. An incident's alerts wait until a mass
- * failure could have been recognised (`holdMs` after its first failure) when the mesh is large
- * enough to have one; the `alerts` job then decides whether to fold them into it.
+ * fail at once), and raises the alerts the rules give. When the mesh is large enough for a mass
+ * failure, the alerts of an incident that started while another node was failing wait until one
+ * could have been recognised (`holdMs` after its first failure); the `alerts` job then decides
+ * whether to fold them into it. An incident that started alone is alerted at once.
  */
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import type { Transition } from '../mesh/state.js';
@@ -18,7 +19,10 @@ import { incidentStart } from './words.js';
 
 export interface EmitDeps {
   config(): MeshConfig;
-  state: Pick<AlertingState, 'recordChange' | 'startFlapping' | 'recordFailureStart' | 'tried'>;
+  state: Pick<
+    AlertingState,
+    'recordChange' | 'startFlapping' | 'recordFailureStart' | 'othersFailing' | 'tried'
+  >;
   isSilenced(nodeId: string): Promise<boolean>;
   now(): number;
   /** Enqueues alerts on the `alerts` queue, not to run before `notBefore` (epoch ms) when given. */
@@ -49,8 +53,9 @@ export function createEmitter(deps: EmitDeps): Emit {
     for (const transition of transitions) {
       if (countsAsChange(transition)) await noteChange(deps, config, who, transition);
       const since = incidentStart(transition.incidentId);
-      if (massPossible && since !== null && opensIncident(transition) && !(await deps.isSilenced(node.id))) {
-        await deps.state.recordFailureStart({ nodeId: node.id, since }, threshold, mass.windowMs);
+      const start = since === null ? null : { nodeId: node.id, since };
+      if (massPossible && start !== null && opensIncident(transition) && !(await deps.isSilenced(node.id))) {
+        await deps.state.recordFailureStart(start, threshold, mass.windowMs);
       }
       const closes =
         transition.to === 'healthy' && transition.downMs !== null && transition.incidentId !== null;
@@ -58,7 +63,12 @@ export function createEmitter(deps: EmitDeps): Emit {
         closes && transition.incidentId !== null ? await deps.state.tried(transition.incidentId) : [];
       const alerts = transitionAlerts(who, transition, tried);
       deps.logTransition(node, transition, alerts.length > 0);
-      await deps.raise(alerts, massPossible && since !== null ? since + mass.holdMs : undefined);
+      const hold =
+        massPossible &&
+        start !== null &&
+        alerts.length > 0 &&
+        (await deps.state.othersFailing(start, mass.windowMs));
+      await deps.raise(alerts, hold && start !== null ? start.since + mass.holdMs : undefined);
     }
     if (signals.length > 0) await deps.raise(signalAlerts(who, signals, deps.now(), null));
   };

@@ -2,6 +2,8 @@
  * Where alerting keeps its state in Redis, all under `<prefix>:alerting:` — never under
  * `<prefix>:alerts:`, which is the `alerts` queue's own key space in BullMQ.
  */
+import { notHealthyKey } from '../mesh/store.js';
+
 export function alertingKeys(prefix: string) {
   const base = `${prefix}:alerting`;
   return {
@@ -31,6 +33,8 @@ export function alertingKeys(prefix: string) {
     seen: (alertId: string) => `${base}:seen:${alertId}`,
     /** The channel alerts and node changes are published on for the dashboard's SSE (SPEC: `node`, `alert`). */
     events: `${prefix}:events`,
+    /** The node store's hash of nodes not healthy (node id -> status), read to tell a lone failure. */
+    statuses: notHealthyKey(prefix),
   };
 }
 

@@ -6,7 +6,10 @@
  *
  * Nodes are checked at different moments of their interval, so the last node of a mass failure
  * may start failing almost an interval after the first: who is in an episode is only known a
- * `holdMs` after its first failure, and alerts that an episode could fold wait that long.
+ * `holdMs` after its first failure. Only a node that starts failing while another one is failing
+ * (within one window before it) can be folded, and only its alerts wait that long; a node that
+ * starts failing alone is alerted at once (`failingBefore`), so a lone crash reaches people as
+ * fast as it is detected, and a mass failure sends at most the first node's alerts before its own.
  *
  * This module decides; `mass-store.ts` keeps the book in Redis, where recording a failure start
  * is one Lua script doing what `recordFailureStart` does (many nodes fail at the same moment, and
@@ -157,6 +160,29 @@ export function recordFailureStart(
     },
     episode,
   };
+}
+
+/**
+ * Who failed before `start` (within one window before it; ties broken by node id): an episode
+ * near it, or the nodes whose failure starts in no episode came first. The caller holds `start`'s
+ * alerts when there is an episode, or when one of those nodes is still failing.
+ */
+export function failingBefore(
+  book: MassBook,
+  start: FailureStart,
+  windowMs: number,
+): { episodeNear: boolean; nodeIds: string[] } {
+  const episodeNear = book.episodes.some((episode) => Math.abs(start.since - episode.start) <= windowMs);
+  const nodeIds = book.failures
+    .filter(
+      (failure) =>
+        failure.nodeId !== start.nodeId &&
+        failure.since >= start.since - windowMs &&
+        (failure.since < start.since ||
+          (failure.since === start.since && compare(failure.nodeId, start.nodeId) < 0)),
+    )
+    .map((failure) => failure.nodeId);
+  return { episodeNear, nodeIds };
 }
 
 /** The episode (not over yet) an incident's alerts are folded into, or null. */

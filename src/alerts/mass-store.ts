@@ -16,6 +16,7 @@ import {
   FAILURES_KEPT_WINDOWS,
   type FailureStart,
   FOLDED_RETAIN_MS,
+  failingBefore,
   type MassBook,
   type MassEpisode,
 } from './mass-failure.js';
@@ -114,6 +115,19 @@ export class MassStore {
       String(FAILURES_KEPT_WINDOWS),
     );
     return reply ?? null;
+  }
+
+  /**
+   * Whether another node started failing within one window before `start` and still fails (its
+   * status in `statusesKey`, the hash of nodes not healthy), or an episode is near: then `start`
+   * may be folded into a mass failure, and its alerts wait until that is decided.
+   */
+  async othersFailing(start: FailureStart, windowMs: number, statusesKey: string): Promise<boolean> {
+    const before = failingBefore(await this.book(), start, windowMs);
+    if (before.episodeNear) return true;
+    if (before.nodeIds.length === 0) return false;
+    const statuses = await this.redis.hmget(statusesKey, ...before.nodeIds);
+    return statuses.some((status) => status !== null);
   }
 
   /** The failure starts in no episode and the episodes not over yet, with their members. */

@@ -129,6 +129,11 @@ export class AlertingState {
     return this.mass.recordFailureStart(start, threshold, windowMs);
   }
 
+  /** Whether another node is failing since within one window before `start` (see `MassStore.othersFailing`). */
+  async othersFailing(start: FailureStart, windowMs: number): Promise<boolean> {
+    return this.mass.othersFailing(start, windowMs, this.keys.statuses);
+  }
+
   /** Ends a mass-failure episode the caller found over; true for the one caller that ended it. */
   async endMassEpisode(episode: MassEpisode): Promise<boolean> {
     return this.mass.endEpisode(episode);

