@@ -40,6 +40,7 @@ export async function startDemo(config: MeshConfig): Promise<Demo> {
     tags: ['demo'],
     checks: config.checks,
     recovery: { kind: 'none' },
+    gateway: { weight: 1, maxInFlight: 0 },
   }));
   return {
     config: { ...config, redis: { ...config.redis, url: redis.url }, nodes },

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { SEVERITIES } from '../mesh/types.js';
 import { count, duration, flag, HTTP, nonEmptyText, port, ratio, url } from './schema-fields.js';
+import { gatewaySchema } from './schema-gateway.js';
 import { effectiveChecks, meshChecksSchema, nodeSchema, toNodeConfig } from './schema-node.js';
 import { clusterSafePrefix, redisUrl } from './schema-redis-url.js';
 import type { ChecksConfig, MeshConfig } from './types.js';
@@ -89,6 +90,7 @@ const meshFields = z.strictObject({
       maxSilence: duration().prefault('30d'),
     })
     .prefault({}),
+  gateway: gatewaySchema,
   server: z
     .strictObject({
       host: nonEmptyText().prefault('127.0.0.1'),

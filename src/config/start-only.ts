@@ -15,6 +15,9 @@ const START_ONLY_KEYS = [
   ['server', 'password'],
   ['redis', 'url'],
   ['redis', 'prefix'],
+  ['gateway', 'host'],
+  ['gateway', 'port'],
+  ['gateway', 'apiKeys'],
 ] as const;
 
 /** The first start-only key whose value differs between the two configs, as `section.key`, or null. */

@@ -46,6 +46,29 @@ export interface NodeConfig {
   /** The node's effective checks: mesh-wide `checks` with the node's own overrides applied. */
   checks: ChecksConfig;
   recovery: RecoveryAction;
+  gateway: NodeGatewayConfig;
+}
+
+/** A node's own `gateway:` settings. */
+export interface NodeGatewayConfig {
+  /** Relative capacity (default 1). */
+  weight: number;
+  /** Requests in flight through one gateway process at most; 0 = no cap. */
+  maxInFlight: number;
+}
+
+/** `gateway:` (SPEC "Inference gateway"); durations in ms, `maxBody` in bytes. */
+export interface GatewayConfig {
+  enabled: boolean;
+  host: string;
+  port: number;
+  apiKeys: string[];
+  route: 'least-busy' | 'affinity' | 'round-robin';
+  affinity: { prefixChars: number; maxLoad: number };
+  attempts: number;
+  headerTimeout: { warm: number; cold: number };
+  idleTimeout: number;
+  maxBody: number;
 }
 
 export interface MeshConfig {
@@ -70,6 +93,7 @@ export interface MeshConfig {
     /** The longest silence a person may set. */
     maxSilence: number;
   };
+  gateway: GatewayConfig;
   server: { host: string; port: number; username: string; password: string };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; file: string };
   nodes: NodeConfig[];

@@ -33,6 +33,18 @@ const SPEC_DEFAULTS: MeshConfig = {
     },
     maxSilence: 30 * 86_400_000,
   },
+  gateway: {
+    enabled: false,
+    host: '127.0.0.1',
+    port: 11480,
+    apiKeys: [],
+    route: 'least-busy',
+    affinity: { prefixChars: 2048, maxLoad: 1.25 },
+    attempts: 3,
+    headerTimeout: { warm: 30_000, cold: 600_000 },
+    idleTimeout: 120_000,
+    maxBody: 32 * 1024 * 1024,
+  },
   server: { host: '127.0.0.1', port: 3000, username: 'admin', password: '' },
   log: { level: 'info', file: '' },
   nodes: [
@@ -44,6 +56,7 @@ const SPEC_DEFAULTS: MeshConfig = {
       tags: [],
       checks: DEFAULT_CHECKS,
       recovery: { kind: 'none' },
+      gateway: { weight: 1, maxInFlight: 0 },
     },
   ],
 };

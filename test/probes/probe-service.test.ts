@@ -30,6 +30,7 @@ function nodeConfig(url: string, timeout: number): NodeConfig {
       deep: { every: 0, model: '', timeout: 60_000, failAfter: 2 },
     },
     recovery: { kind: 'none' },
+    gateway: { weight: 1, maxInFlight: 0 },
   };
 }
 

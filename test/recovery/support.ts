@@ -25,6 +25,7 @@ export function nodeWith(recovery: RecoveryAction, id = 'n1', intervalMs = 30_00
       deep: { every: 0, model: '', timeout: 60_000, failAfter: 2 },
     },
     recovery,
+    gateway: { weight: 1, maxInFlight: 0 },
   };
 }
 
