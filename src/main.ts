@@ -6,8 +6,8 @@
 import { Queue, type Worker } from 'bullmq';
 import type { RunningServer } from './board/server.js';
 import { diffNodes } from './config/diff.js';
-import { secretValues } from './config/mask.js';
 import { watchConfigFile } from './config/reload.js';
+import { Secrets } from './config/secrets.js';
 import { refuseStartOnlyChanges } from './config/start-only.js';
 import type { MeshConfig, NodeConfig } from './config/types.js';
 import { type HealthCheckDeps, healthCheckJob } from './jobs/health-check.js';
@@ -72,7 +72,8 @@ const CHECK_JOBS_AT_ONCE = 64;
 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   let config = options.config;
-  const logger = options.logger ?? (await serviceLogger(config));
+  const secrets = new Secrets(config);
+  const logger = options.logger ?? (await serviceLogger(config, secrets));
   const now = options.now ?? Date.now;
   const prefix = config.redis.prefix;
   const has = (role: Role) => options.roles.includes(role);
@@ -217,7 +218,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       nodeId: options.agentNodeId,
       findNode: (id) => nodesById.get(id),
       logger,
-      secrets: secretValues(config),
+      secrets,
       now,
     });
     closers.push(() => agent.close());
@@ -225,6 +226,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const applyConfig = async (next: MeshConfig): Promise<void> => {
     const diff = diffNodes(config.nodes, next.nodes);
+    secrets.update(next);
     config = next;
     nodesById = indexNodes(next.nodes);
     store.forgetExcept(new Set(nodesById.keys()));
@@ -299,11 +301,12 @@ function indexNodes(nodes: readonly NodeConfig[]): Map<string, NodeConfig> {
   return new Map(nodes.map((node) => [node.id, node]));
 }
 
-async function serviceLogger(config: MeshConfig): Promise<Logger> {
+/** Masks `secrets` in every line: the same object the reloads update. */
+async function serviceLogger(config: MeshConfig, secrets: Secrets): Promise<Logger> {
   return createLogger({
     level: config.log.level,
     file: config.log.file,
-    secrets: secretValues(config),
+    secrets,
     pretty: Boolean(process.stdout.isTTY),
   });
 }

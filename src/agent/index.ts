@@ -4,6 +4,7 @@
  * `checks.interval` of that node.
  */
 import type { Redis } from 'ioredis';
+import type { Secrets } from '../config/secrets.js';
 import type { NodeConfig } from '../config/types.js';
 import type { Logger } from '../runtime/logger.js';
 import { readNvidiaSmi } from './nvidia-smi.js';
@@ -20,8 +21,8 @@ export interface AgentOptions {
   nodeId: string;
   findNode(nodeId: string): NodeConfig | undefined;
   logger: Logger;
-  /** Masked in the restart command's output. */
-  secrets: readonly string[];
+  /** Masked in the restart command's output: the process's live set (a reload updates it). */
+  secrets: Secrets;
   /** Environment of the restart command and nvidia-smi (PATH). Default: this process's. */
   env?: NodeJS.ProcessEnv;
   now?: () => number;

@@ -4,6 +4,7 @@
  * The command's output goes to the job's log, which the waiting recovery job copies into its own.
  */
 import { type ConnectionOptions, type Job, UnrecoverableError, Worker } from 'bullmq';
+import type { Secrets } from '../config/secrets.js';
 import type { NodeConfig } from '../config/types.js';
 import {
   type AgentRestartPayload,
@@ -20,7 +21,8 @@ export interface AgentWorkerDeps {
   nodeId: string;
   /** The node as the current config has it (reloads apply). */
   findNode(nodeId: string): NodeConfig | undefined;
-  secrets: readonly string[];
+  /** Masked in the command's output and errors; current (a reload updates it). */
+  secrets: Secrets;
   env?: NodeJS.ProcessEnv;
   now(): number;
 }

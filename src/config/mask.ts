@@ -1,14 +1,12 @@
 import { stringify } from 'yaml';
-import { maskRedisUrl, redisUrlSecrets } from './schema-redis-url.js';
+import { maskRedisUrl } from './schema-redis-url.js';
+import { MASK, safeUrl } from './secrets.js';
 import type { MeshConfig, NodeConfig, RecoveryAction } from './types.js';
 
 /*
- * Secrets never leave the process: `config check` prints them as `***` and the logger redacts
- * every raw secret string wherever it appears. Secrets are passwords (server, inside any URL),
- * webhook and heartbeat URLs (their path carries the token), header values and http recovery bodies.
+ * What `config check` prints: the effective config with every secret field as `***` (which
+ * fields are secret, and how secrets are masked in free text: `secrets.ts`).
  */
-
-const MASK = '***';
 
 /** The config with every secret replaced by `***`, for printing. Durations stay ms numbers. */
 export function maskConfig(config: MeshConfig): MeshConfig {
@@ -20,7 +18,7 @@ export function maskConfig(config: MeshConfig): MeshConfig {
     alerts: {
       ...config.alerts,
       channels: {
-        email: { ...email, smtp: maskUrlPassword(email.smtp) },
+        email: { ...email, smtp: safeUrl(email.smtp, { userinfo: 'mask' }) },
         slack: { ...slack, webhookUrl: maskAll(slack.webhookUrl) },
         webhook: { ...webhook, url: maskAll(webhook.url), headers: maskValues(webhook.headers) },
       },
@@ -35,21 +33,7 @@ export function renderConfig(config: MeshConfig): string {
   return stringify(maskConfig(config), { aliasDuplicateObjects: false });
 }
 
-/** Every raw secret string in the config, for the logger to redact wherever it shows up. */
-export function secretValues(config: MeshConfig): string[] {
-  const { email, slack, webhook } = config.alerts.channels;
-  const secrets = [
-    config.server.password,
-    ...redisUrlSecrets(config.redis.url),
-    ...urlPasswords(email.smtp),
-    slack.webhookUrl,
-    webhook.url,
-    ...Object.values(webhook.headers),
-    config.heartbeat.url,
-    ...config.nodes.flatMap((node) => [...urlPasswords(node.url), ...recoverySecrets(node.recovery)]),
-  ];
-  return [...new Set(secrets.filter((secret) => secret !== ''))];
-}
+export { secretValues } from './secrets.js';
 
 function maskNode(node: NodeConfig): NodeConfig {
   const { recovery } = node;
@@ -57,17 +41,12 @@ function maskNode(node: NodeConfig): NodeConfig {
     recovery.kind === 'http'
       ? {
           ...recovery,
-          url: maskUrlPassword(recovery.url),
+          url: safeUrl(recovery.url, { userinfo: 'mask', path: 'mask' }),
           headers: maskValues(recovery.headers),
           body: maskAll(recovery.body),
         }
       : recovery;
-  return { ...node, url: maskUrlPassword(node.url), recovery: maskedRecovery };
-}
-
-function recoverySecrets(recovery: RecoveryAction): string[] {
-  if (recovery.kind !== 'http') return [];
-  return [...urlPasswords(recovery.url), ...Object.values(recovery.headers), recovery.body];
+  return { ...node, url: safeUrl(node.url, { userinfo: 'mask' }), recovery: maskedRecovery };
 }
 
 function maskAll(secret: string): string {
@@ -76,29 +55,4 @@ function maskAll(secret: string): string {
 
 function maskValues(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.keys(headers).map((name) => [name, MASK]));
-}
-
-/** `redis://:pw@h:6379` -> `redis://:***@h:6379`; a URL without a password is left as written. */
-function maskUrlPassword(text: string): string {
-  if (!URL.canParse(text)) return text;
-  const url = new URL(text);
-  if (url.password === '') return text;
-  url.password = MASK;
-  return url.href;
-}
-
-/** The password as written in the URL and decoded, since either may end up in a log line. */
-function urlPasswords(text: string): string[] {
-  if (!URL.canParse(text)) return [];
-  const { password } = new URL(text);
-  if (password === '') return [];
-  return [password, safeDecode(password)];
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

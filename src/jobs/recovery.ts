@@ -4,6 +4,10 @@
  * then checks the node until one check finds it healthy or `verifyTimeout` passes. A failed
  * attempt throws, so BullMQ retries with exponential backoff; the last one alerts
  * `recovery_failed` and the job stays failed for a person to retry.
+ *
+ * An attempt stops at once when its signal aborts: the action's child processes are killed, its
+ * request cancelled. A cancelled job fails its attempt like any other failure; a process that stops
+ * (`RecoveryInterrupted`) fails nothing: the job goes back to the queue for another process.
  */
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
@@ -81,6 +85,16 @@ export interface RecoveryRun {
   attemptsMade: number;
   attempts: number;
   log(line: string): Promise<unknown>;
+  /** Aborted when the job is cancelled, or with a `RecoveryInterrupted` when the process stops. */
+  signal: AbortSignal;
+}
+
+/** The abort reason of a process that stops: not a failed attempt, the job is handed back. */
+export class RecoveryInterrupted extends Error {
+  constructor(reason = 'the process is stopping') {
+    super(reason);
+    this.name = 'RecoveryInterrupted';
+  }
 }
 
 export interface RecoveryDeps {
@@ -108,7 +122,8 @@ export interface RecoveryDeps {
   /** Status changes the recovery itself makes (recovering, back to unhealthy), as checks report theirs. */
   onTransitions(node: NodeConfig, transitions: Transition[]): Promise<void>;
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits `ms`; rejects as soon as `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
 export async function runRecovery(
@@ -169,9 +184,16 @@ export async function runRecovery(
     await run.log(`recovered: ${summary}`);
     return { nodeId: node.id, outcome: 'recovered', summary, tookMs: deps.now() - started };
   } catch (error) {
+    await applyRecoveryStep(node, deps, endRecoveryAttempt);
+    const interrupted = interruption(run.signal);
+    if (interrupted) {
+      await run.log(
+        `attempt ${run.attemptsMade + 1} interrupted (${interrupted.message}): back to the queue`,
+      );
+      throw interrupted;
+    }
     const message = (error as Error).message;
     await run.log(`attempt ${run.attemptsMade + 1} failed: ${message}`);
-    await applyRecoveryStep(node, deps, endRecoveryAttempt);
     if (run.attemptsMade + 1 >= run.attempts) {
       await deps.emit({
         kind: 'recovery_failed',
@@ -185,6 +207,10 @@ export async function runRecovery(
   } finally {
     await lock.release();
   }
+}
+
+function interruption(signal: AbortSignal): RecoveryInterrupted | null {
+  return signal.aborted && signal.reason instanceof RecoveryInterrupted ? signal.reason : null;
 }
 
 async function applyRecoveryStep(
@@ -230,7 +256,7 @@ async function attemptRecovery(
     try {
       await deps.unloadModels(node, models);
       steps.push(`unloaded ${models.join(', ')}`);
-      if (await verify(node, Math.min(verifyTimeout, 15_000), deps)) return steps.join('; ');
+      if (await verify(node, Math.min(verifyTimeout, 15_000), run.signal, deps)) return steps.join('; ');
       await run.log('still not healthy after unloading: running the configured action');
     } catch (error) {
       await run.log(`unloading failed: ${(error as Error).message}`);
@@ -239,7 +265,7 @@ async function attemptRecovery(
   const action = await runAction(node, run, deps);
   steps.push(action.summary);
   await run.log(`${action.summary}; verifying (up to ${verifyTimeout / 1000} s)`);
-  if (!(await verify(node, verifyTimeout, deps))) {
+  if (!(await verify(node, verifyTimeout, run.signal, deps))) {
     const { state: after } = await deps.store.read(node.id);
     throw new Error(
       `${steps.join('; ')}; not healthy within ${verifyTimeout / 1000} s: ${after.lastError ?? 'no passing check'}`,
@@ -249,23 +275,28 @@ async function attemptRecovery(
 }
 
 async function runAction(node: NodeConfig, run: RecoveryRun, deps: RecoveryDeps): Promise<ActionOutcome> {
-  const controller = new AbortController();
   return deps.runAction(node, {
-    signal: controller.signal,
+    signal: run.signal,
     log: (line) => {
       void run.log(line);
     },
   });
 }
 
-/** Checks the node until one check finds it healthy, or the deadline passes. */
-async function verify(node: NodeConfig, timeoutMs: number, deps: RecoveryDeps): Promise<boolean> {
+/** Checks the node until one check finds it healthy, or the deadline passes; stops when `signal` aborts. */
+async function verify(
+  node: NodeConfig,
+  timeoutMs: number,
+  signal: AbortSignal,
+  deps: RecoveryDeps,
+): Promise<boolean> {
   const deadline = deps.now() + timeoutMs;
   const every = Math.min(node.checks.retryInterval, 1000);
   for (;;) {
+    signal.throwIfAborted();
     const { outcome } = await deps.check(node);
     if (outcome.state.status === 'healthy') return true;
     if (deps.now() + every >= deadline) return false;
-    await deps.sleep(every);
+    await deps.sleep(every, signal);
   }
 }

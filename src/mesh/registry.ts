@@ -1,9 +1,11 @@
 /**
  * The mesh's node list as the scheduler last published it, so that `gpu-mesh status` and a
  * server-only process show the nodes the mesh really checks (the demo's simulated ones, say),
- * not whatever their own mesh.yaml lists. Only what the views need; never a secret.
+ * not whatever their own mesh.yaml lists. Only what the views need; never a secret (a node URL's
+ * user:password stays in the config).
  */
 import type { Redis } from 'ioredis';
+import { safeUrl } from '../config/secrets.js';
 import type { NodeConfig } from '../config/types.js';
 
 export type NodeInfo = Pick<NodeConfig, 'id' | 'name' | 'url' | 'enabled' | 'tags'>;
@@ -13,7 +15,7 @@ function registryKey(prefix: string): string {
 }
 
 export function nodeInfo(node: NodeConfig): NodeInfo {
-  return { id: node.id, name: node.name, url: node.url, enabled: node.enabled, tags: node.tags };
+  return { id: node.id, name: node.name, url: safeUrl(node.url), enabled: node.enabled, tags: node.tags };
 }
 
 export async function publishNodes(

@@ -1,4 +1,5 @@
 /** The Node and mesh JSON shapes of SPEC, built from config + stored state. Pure. */
+import { safeUrl } from '../config/secrets.js';
 import type { NodeInfo } from './registry.js';
 import { type NodeState, round1, successRate, uptimeScore } from './state.js';
 import type { NodeStatus } from './types.js';
@@ -50,7 +51,8 @@ export function nodeView(node: NodeInfo, state: NodeState, context: ViewContext)
   return {
     id: node.id,
     name: node.name,
-    url: node.url,
+    // Never a user:password, even from a node list an older version published.
+    url: safeUrl(node.url),
     status: state.status,
     silenced: context.silenced,
     tags: node.tags,

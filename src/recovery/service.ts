@@ -2,16 +2,17 @@
  * Self-healing as the worker role runs it: the recovery worker, automatic recoveries started by
  * transitions to unhealthy, and the keepalive sweep's worker.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { foldedInto } from '../alerts/mass-failure.js';
 import { AlertingState } from '../alerts/redis-state.js';
-import { secretValues } from '../config/mask.js';
+import { Secrets } from '../config/secrets.js';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { checkNode, type HealthCheckDeps } from '../jobs/health-check.js';
 import { type KeepaliveDeps, keepaliveJob, runKeepaliveSweep } from '../jobs/keepalive.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
-import type { RecoveryDeps, RecoveryEvent } from '../jobs/recovery.js';
+import { type RecoveryDeps, type RecoveryEvent, RecoveryInterrupted } from '../jobs/recovery.js';
 import { readSilence } from '../mesh/silence.js';
 import type { Transition } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
@@ -76,16 +77,18 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
     return null;
   };
 
+  // Current for every run: `update` picks up what a reload changed (and costs nothing otherwise).
+  const secrets = new Secrets(deps.config());
+  const stopping = new AbortController();
   const recoveryDeps: RecoveryDeps = {
     findNode: deps.findNode,
     settings: () => deps.config().recovery,
     store: deps.store,
     check: (node) => checkNode(node, deps.checkDeps),
-    runAction: (node, context) =>
-      actionFor(node.recovery.kind, { connection: redis, prefix, secrets: secretValues(deps.config()) }).run(
-        node,
-        context,
-      ),
+    runAction: (node, context) => {
+      secrets.update(deps.config());
+      return actionFor(node.recovery.kind, { connection: redis, prefix, secrets }).run(node, context);
+    },
     unloadModels: deps.unloadModels,
     isSilenced,
     lock: (nodeId, incidentId) => lockForRecovery(nodeId, incidentId),
@@ -96,10 +99,15 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
     emit: deps.emit,
     onTransitions: (node, transitions) => deps.checkDeps.onChange(node, transitions, []),
     now: deps.now,
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms, signal) => sleep(ms, undefined, { signal }),
   };
   const recoveryWorker = startRecoveryWorker(
-    { connection: redis, prefix, lockDurationMs: deps.lockDurationMs ?? DEFAULT_LOCK_MS },
+    {
+      connection: redis,
+      prefix,
+      lockDurationMs: deps.lockDurationMs ?? DEFAULT_LOCK_MS,
+      stopping: stopping.signal,
+    },
     recoveryDeps,
   );
   recoveryWorker.on('failed', (job, error) =>
@@ -139,6 +147,8 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
       }
     },
     async close() {
+      // Running actions stop now (their children killed) and their jobs go back to the queue.
+      stopping.abort(new RecoveryInterrupted());
       await Promise.all([
         closeWorker(recoveryWorker, deps.logger, deps.shutdownGraceMs),
         closeWorker(keepaliveWorker, deps.logger, deps.shutdownGraceMs),

@@ -1,6 +1,7 @@
 /**
  * pino to stdout (pretty on a TTY), optionally also to a rotated file, with every configured
- * secret replaced by `***` wherever it appears in a line (SPEC guarantee 6).
+ * secret replaced by `***` wherever it appears in a line (SPEC guarantee 6). The secrets are read
+ * on every line, so those a reload brings in are masked from the next line on.
  */
 import { type Logger, pino } from 'pino';
 import type { Severity } from '../mesh/types.js';
@@ -11,7 +12,8 @@ export interface LoggerOptions {
   level: string;
   /** Also write here, rotated daily and at 10 MB, 7 files kept. */
   file: string;
-  secrets: readonly string[];
+  /** The process's secrets (`Secrets` in `config/secrets.ts`), kept current by whoever owns them. */
+  secrets: SecretMask;
   pretty: boolean;
   destination?: NodeJS.WritableStream;
 }
@@ -28,12 +30,9 @@ export function logAtSeverity(logger: Logger, severity: Severity, fields: object
   logger[PINO_LEVEL[severity]]({ severity, ...fields }, message);
 }
 
-export function redactSecrets(line: string, secrets: readonly string[]): string {
-  let out = line;
-  for (const secret of secrets) {
-    if (secret.length >= 3) out = out.replaceAll(secret, '***');
-  }
-  return out;
+/** Masks secrets in a finished JSON line, raw and JSON-escaped alike. */
+export interface SecretMask {
+  mask(text: string): string;
 }
 
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
@@ -49,12 +48,12 @@ export async function createLogger(options: LoggerOptions): Promise<Logger> {
     });
     streams.push({ level: 'trace', stream: file });
   }
-  const secrets = options.secrets.filter((secret) => secret.length >= 3);
+  const { secrets } = options;
   return pino(
     {
       level: options.level,
       base: { pid: process.pid },
-      hooks: secrets.length ? { streamWrite: (line) => redactSecrets(line, secrets) } : {},
+      hooks: { streamWrite: (line) => secrets.mask(line) },
     },
     pino.multistream(streams),
   );

@@ -1,7 +1,8 @@
 /** Glue from the `recovery` queue to `runRecovery`. */
-import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
+import { type ConnectionOptions, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import {
   type RecoveryDeps,
+  RecoveryInterrupted,
   type RecoveryResult,
   recoveryJob,
   recoveryPayload,
@@ -14,13 +15,20 @@ export interface RecoveryWorkerSettings {
   prefix: string;
   /** How soon a job held by a killed process is picked up by another (lock expiry + stalled check). */
   lockDurationMs: number;
+  /**
+   * Aborted (with a `RecoveryInterrupted`) when the process stops: a running action is stopped at
+   * once and its job goes back to the queue, so closing never waits on a hung restart.
+   */
+  stopping?: AbortSignal;
 }
 
 export function startRecoveryWorker(settings: RecoveryWorkerSettings, deps: RecoveryDeps): Worker {
   const lockDuration = settings.lockDurationMs;
+  const stopping = settings.stopping ?? new AbortController().signal;
   return new Worker<unknown, RecoveryResult>(
     recoveryJob.queue,
-    async (job) => {
+    // Three parameters: BullMQ then hands over a signal that `worker.cancelJob(id)` aborts.
+    async (job, token, cancelled) => {
       const payload = recoveryPayload.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
       const run = {
@@ -28,8 +36,15 @@ export function startRecoveryWorker(settings: RecoveryWorkerSettings, deps: Reco
         attemptsMade: job.attemptsMade,
         attempts: job.opts.attempts ?? 1,
         log: (line: string) => job.log(line),
+        signal: cancelled ? AbortSignal.any([cancelled, stopping]) : stopping,
       };
-      return runRecovery(payload.data, run, deps);
+      try {
+        return await runRecovery(payload.data, run, deps);
+      } catch (error) {
+        if (!(error instanceof RecoveryInterrupted) || token === undefined) throw error;
+        await job.moveToWait(token);
+        throw new WaitingError();
+      }
     },
     {
       connection: settings.connection,

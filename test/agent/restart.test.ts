@@ -2,13 +2,19 @@ import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { agentNodeProblem } from '../../src/agent/index.js';
 import { type AgentWorkerDeps, runAgentRestart } from '../../src/agent/worker.js';
+import { Secrets } from '../../src/config/secrets.js';
 import type { NodeConfig } from '../../src/config/types.js';
 import { errorOf, nodeWith } from '../recovery/support.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00.000Z');
 
 function deps(node: NodeConfig): AgentWorkerDeps {
-  return { nodeId: 'n1', findNode: (id) => (id === node.id ? node : undefined), secrets: [], now: () => NOW };
+  return {
+    nodeId: 'n1',
+    findNode: (id) => (id === node.id ? node : undefined),
+    secrets: new Secrets(),
+    now: () => NOW,
+  };
 }
 
 const run = (node: NodeConfig, payload: { nodeId: string; deadline: number }) =>

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, readTelemetry, startAgent, telemetryKey } from '../../src/agent/index.js';
 import type { NvidiaSmiReading } from '../../src/agent/nvidia-smi.js';
 import { startTelemetryLoop } from '../../src/agent/telemetry.js';
+import { Secrets } from '../../src/config/secrets.js';
 import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 import { capturingLogger, nodeWith, StandIns } from '../recovery/support.js';
@@ -41,7 +42,7 @@ describe('GPU telemetry', () => {
       nodeId: 'n1',
       findNode: (id) => (id === 'n1' ? n1 : undefined),
       logger,
-      secrets: [],
+      secrets: new Secrets(),
       env: standIns.env(),
     });
     const first = await waitFor(() => readTelemetry(redis, prefix, 'n1'), 'a first telemetry snapshot', 5000);

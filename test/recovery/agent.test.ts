@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningAgent, startAgent } from '../../src/agent/index.js';
+import { Secrets } from '../../src/config/secrets.js';
 import type { NodeConfig } from '../../src/config/types.js';
 import { agentQueueName } from '../../src/jobs/queues.js';
 import { actionFor } from '../../src/recovery/actions/index.js';
@@ -39,7 +40,7 @@ describe('the agent action', () => {
       nodeId: agentNode.id,
       findNode: (id) => (id === agentNode.id ? agentNode : undefined),
       logger: capturingLogger().logger,
-      secrets: ['agent-secret-value'],
+      secrets: Secrets.from(['agent-secret-value']),
       env: { PATH: `${standIns.dir}:/usr/bin:/bin` },
     });
   };

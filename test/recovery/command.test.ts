@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { Secrets } from '../../src/config/secrets.js';
 import { createCommandAction, runArgv } from '../../src/recovery/actions/command.js';
 import { errorOf, nodeWith, recordingContext, StandIns } from './support.js';
 
@@ -116,7 +117,7 @@ describe('the command action', () => {
         timeoutMs: 5000,
         signal: context.signal,
         log: context.log,
-        secrets: ['hunter2-secret'],
+        secrets: Secrets.from(['hunter2-secret']),
       }),
     );
     expect(context.lines.join('\n')).not.toContain('hunter2-secret');

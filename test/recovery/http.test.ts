@@ -76,11 +76,12 @@ describe('the http action', () => {
       'content-type': 'application/json',
     });
     expect(outcome.summary).toMatch(
-      new RegExp(`^POST ${base}/v1/pods/pod-7/restart answered 202 in \\d+\\.\\d s: restart issued$`),
+      new RegExp(`^POST ${base}/\\*\\*\\* answered 202 in \\d+\\.\\d s: restart issued$`),
     );
     const written = [outcome.summary, ...context.lines].join('\n');
     expect(written).not.toContain('tok-4f9a');
     expect(written).not.toContain('query-secret-123');
+    expect(written).not.toContain('pod-7');
     expect(context.lines.at(-1)).toContain('HTTP 202 Accepted');
   });
 
@@ -102,9 +103,19 @@ describe('the http action', () => {
     const context = recordingContext();
     const error = await errorOf(createHttpAction({}).run(httpNode(), context));
     expect(error.message).toMatch(
-      /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/pods\/pod-7\/restart answered HTTP 500 Internal Server Error in \d+\.\d s: upstream refused \*\*\*$/,
+      /^POST http:\/\/127\.0\.0\.1:\d+\/\*\*\* answered HTTP 500 Internal Server Error in \d+\.\d s: upstream refused \*\*\*$/,
     );
     expect([error.message, ...context.lines].join('\n')).not.toContain('tok-4f9a');
+  });
+
+  it('never shows the token in the URL path or query, even when the answer echoes the request', async () => {
+    reply = (request) => ({ status: 404, body: `no route ${request.url} (pod tok-path-77a1f9)` });
+    const context = recordingContext();
+    const url = `${base}/hooks/tok-path-77a1f9/restart?sig=tok-query-3e8b0c`;
+    const error = await errorOf(createHttpAction({}).run(httpNode({ url }), context));
+    const written = [error.message, ...context.lines].join('\n');
+    expect(written).toContain(`POST ${base}/*** answered HTTP 404`);
+    expect(written).not.toMatch(/tok-path|tok-query|hooks/);
   });
 
   it('gives up when no answer comes within the timeout', async () => {
@@ -112,9 +123,7 @@ describe('the http action', () => {
     const started = performance.now();
     const error = await errorOf(createHttpAction({}).run(httpNode({ timeout: 200 }), recordingContext()));
     expect(performance.now() - started).toBeLessThan(2000);
-    expect(error.message).toMatch(
-      /^POST http:\/\/127\.0\.0\.1:\d+\/v1\/pods\/pod-7\/restart got no answer within 0\.2 s$/,
-    );
+    expect(error.message).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/\*\*\* got no answer within 0\.2 s$/);
   });
 
   it('stops waiting when the signal aborts', async () => {
@@ -134,7 +143,7 @@ describe('the http action', () => {
         recordingContext(),
       ),
     );
-    expect(error.message).toMatch(/^POST http:\/\/127\.0\.0\.1:1\/restart failed: /);
+    expect(error.message).toMatch(/^POST http:\/\/127\.0\.0\.1:1\/\*\*\* failed: /);
     expect(error.message).not.toMatch(/pw-secret|query-secret/);
   });
 });

@@ -1,7 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { actionFor, RECOVERY_KINDS, recoveryActions } from '../../src/recovery/actions/index.js';
-import { maskSecrets } from '../../src/recovery/actions/mask.js';
 import { errorOf, nodeWith, recordingContext } from './support.js';
 
 const deps = { connection: { host: '127.0.0.1', port: 1, lazyConnect: true }, prefix: 'unused' };
@@ -23,15 +22,5 @@ describe('the recovery action registry', () => {
       actionFor('command', deps).run(nodeWith({ kind: 'none' }), recordingContext()),
     );
     expect(error.message).toBe('node n1: recovery kind is none, not command');
-  });
-});
-
-describe('maskSecrets', () => {
-  it('masks the longer of two overlapping secrets whole', () => {
-    expect(maskSecrets('key=abcdef123', ['abc', 'abcdef123'])).toBe('key=***');
-  });
-
-  it('leaves secrets shorter than three characters alone, as the logger does', () => {
-    expect(maskSecrets('a=1', ['1'])).toBe('a=1');
   });
 });

@@ -2,12 +2,13 @@
  * Delivery errors without secrets. A foreign error (nodemailer, fetch) may quote what it was given —
  * `fetch` names the URL it could not parse — and pino serializes an error's causes and properties,
  * so a cause that mentions a secret is replaced by a redacted copy before it is attached.
+ * Masking follows the one rule of `config/secrets.ts` (every form a secret may be written in).
  */
-const REDACTED = '***';
+import { Secrets } from '../../config/secrets.js';
 
 /** An Error with `message` (written by the channel, never containing a secret) and a redacted `cause`. */
 export function deliveryError(message: string, cause: unknown, secrets: readonly string[]): Error {
-  return new Error(message, { cause: redact(cause, nonEmpty(secrets), 0) });
+  return new Error(message, { cause: redact(cause, Secrets.from(secrets), 0) });
 }
 
 /**
@@ -22,16 +23,16 @@ export function safeMessage(error: unknown, secrets: readonly string[]): string 
     if (!text.includes(message)) text = text === '' ? message : `${text}: ${message}`;
     current = current instanceof Error ? current.cause : undefined;
   }
-  return scrub(text, nonEmpty(secrets));
+  return Secrets.from(secrets).mask(text);
 }
 
-function redact(cause: unknown, secrets: readonly string[], depth: number): unknown {
+function redact(cause: unknown, secrets: Secrets, depth: number): unknown {
   if (!(cause instanceof Error)) {
-    return typeof cause === 'string' ? scrub(cause, secrets) : cause;
+    return typeof cause === 'string' ? secrets.mask(cause) : cause;
   }
   if (!mentionsSecret(cause, secrets, 0)) return cause;
   const inner = depth < 5 && cause.cause !== undefined ? redact(cause.cause, secrets, depth + 1) : undefined;
-  const copy = new Error(scrub(cause.message, secrets), inner === undefined ? undefined : { cause: inner });
+  const copy = new Error(secrets.mask(cause.message), inner === undefined ? undefined : { cause: inner });
   copy.name = cause.name;
   copy.stack = `${copy.name}: ${copy.message} (stack redacted)`;
   const code = (cause as { code?: unknown }).code;
@@ -39,19 +40,11 @@ function redact(cause: unknown, secrets: readonly string[], depth: number): unkn
   return copy;
 }
 
-function mentionsSecret(error: Error, secrets: readonly string[], depth: number): boolean {
+function mentionsSecret(error: Error, secrets: Secrets, depth: number): boolean {
   const texts = [error.message, error.stack ?? ''];
   for (const value of Object.values(error)) {
     if (typeof value === 'string') texts.push(value);
   }
-  if (texts.some((text) => secrets.some((secret) => text.includes(secret)))) return true;
+  if (texts.some((text) => secrets.mask(text) !== text)) return true;
   return depth < 5 && error.cause instanceof Error && mentionsSecret(error.cause, secrets, depth + 1);
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((acc, secret) => acc.split(secret).join(REDACTED), text);
-}
-
-function nonEmpty(secrets: readonly string[]): string[] {
-  return secrets.filter((secret) => secret.length > 0);
 }

@@ -8,10 +8,11 @@
  * does not restart a node long after the fact; the agent also skips jobs past their deadline.
  */
 import { Queue } from 'bullmq';
+import { Secrets } from '../../config/secrets.js';
 import type { NodeConfig } from '../../config/types.js';
 import { awaitJob, type JobOutcome } from '../../jobs/await-job.js';
 import { type AgentRestartPayload, agentRestartJob, agentRestartResult } from './agent-job.js';
-import { maskSecrets, oneLine } from './mask.js';
+import { oneLine } from './mask.js';
 import {
   type ActionContext,
   type ActionDeps,
@@ -29,7 +30,7 @@ const COPIED_LOG_LINES = 200;
 export function createAgentAction(deps: ActionDeps): RecoveryActionRunner {
   const graceMs = deps.agentGraceMs ?? DEFAULT_GRACE_MS;
   const pollMs = deps.agentPollMs ?? DEFAULT_POLL_MS;
-  const secrets = deps.secrets ?? [];
+  const secrets = deps.secrets ?? new Secrets();
   return {
     kind: 'agent',
     async run(node: NodeConfig, context: ActionContext): Promise<ActionOutcome> {
@@ -78,7 +79,7 @@ interface AgentRequest {
 async function summaryOf(
   outcome: JobOutcome<unknown>,
   { queue, nodeId, jobId, waitMs }: AgentRequest,
-  secrets: readonly string[],
+  secrets: Secrets,
 ): Promise<string> {
   switch (outcome.kind) {
     case 'completed': {
@@ -117,9 +118,9 @@ function nobodyPickedUp(nodeId: string): string {
   return `nobody picked the job up: is "gpu-mesh start --role agent --node ${nodeId}" running on the GPU host?`;
 }
 
-async function copyAgentLog(queue: Queue, jobId: string, context: ActionContext, secrets: readonly string[]) {
+async function copyAgentLog(queue: Queue, jobId: string, context: ActionContext, secrets: Secrets) {
   const { logs } = await queue
     .getJobLogs(jobId, 0, COPIED_LOG_LINES - 1)
     .catch(() => ({ logs: [] as string[] }));
-  for (const line of logs) context.log(maskSecrets(`agent: ${line}`, secrets));
+  for (const line of logs) context.log(secrets.mask(`agent: ${line}`));
 }

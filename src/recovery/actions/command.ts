@@ -11,6 +11,7 @@
  * touched: the command counts as done when it exits, not when its output pipes close.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { Secrets } from '../../config/secrets.js';
 import type { NodeConfig } from '../../config/types.js';
 import { oneLine } from './mask.js';
 import { OutputLines } from './output.js';
@@ -51,7 +52,8 @@ export interface ArgvRun {
   log(line: string): void;
   /** Default: this process's environment. */
   env?: NodeJS.ProcessEnv;
-  secrets?: readonly string[];
+  /** Masked in the log, the summary and errors. Default: none. */
+  secrets?: Secrets;
   /** How the command is named in the summary and errors. Default: the argv, shell-quoted. */
   label?: string;
 }
@@ -64,7 +66,7 @@ export interface ArgvResult {
 
 /** Runs argv without a shell; resolves when it exits 0, throws a one-line `CommandError` otherwise. */
 export async function runArgv(run: ArgvRun): Promise<ArgvResult> {
-  const secrets = run.secrets ?? [];
+  const secrets = run.secrets ?? new Secrets();
   const label = oneLine(run.label ?? formatArgv(run.argv), secrets, 200);
   const [file, ...args] = run.argv;
   if (file === undefined || file === '') throw new CommandError(`${label}: empty command`, 'spawn', null);

@@ -3,13 +3,14 @@
  * (whether the node comes back is for the recovery job to verify). Redirects are not followed.
  *
  * Credentials in the URL become a Basic `authorization` header (fetch refuses them in the URL).
- * The URL's password and query, the header values and the body are secrets: logs and errors name
- * the request as `METHOD origin/path` and mask all of them wherever they show up (an API that
- * echoes its request in an error page, say).
+ * The URL (its credentials, path and query), the header values and the body are secrets: logs and
+ * errors name the request as `METHOD origin/***` and mask all of them wherever they show up (an
+ * API that echoes its request in an error page, say).
  */
 import { deliveryError, safeMessage } from '../../alerts/channels/errors.js';
+import { recoveryActionSecrets, Secrets, safeUrl } from '../../config/secrets.js';
 import type { NodeConfig, RecoveryAction } from '../../config/types.js';
-import { maskSecrets, oneLine } from './mask.js';
+import { oneLine } from './mask.js';
 import {
   type ActionContext,
   type ActionDeps,
@@ -26,10 +27,10 @@ type HttpAction = Extract<RecoveryAction, { kind: 'http' }>;
 
 interface PreparedRequest {
   url: string;
-  /** `POST https://api.example.com/v1/pods/x/restart`: no credentials, no query. */
+  /** `POST https://api.example.com/***`: no credentials, no path, no query. */
   label: string;
   init: RequestInit;
-  secrets: string[];
+  secrets: Secrets;
 }
 
 export function createHttpAction(deps: Pick<ActionDeps, 'secrets'>): RecoveryActionRunner {
@@ -37,7 +38,7 @@ export function createHttpAction(deps: Pick<ActionDeps, 'secrets'>): RecoveryAct
     kind: 'http',
     async run(node: NodeConfig, context: ActionContext): Promise<ActionOutcome> {
       const action = recoveryOf(node, 'http');
-      const request = prepareRequest(action, deps.secrets ?? []);
+      const request = prepareRequest(action, deps.secrets ?? new Secrets());
       const { timeout } = action;
       const started = performance.now();
       context.log(`${request.label}: sending`);
@@ -51,21 +52,18 @@ export function createHttpAction(deps: Pick<ActionDeps, 'secrets'>): RecoveryAct
         const took = seconds(performance.now() - started);
         if (context.signal.aborted) throw new Error(`${request.label} aborted after ${took}`);
         if (isTimeout(error)) throw new Error(`${request.label} got no answer within ${seconds(timeout)}`);
-        const reason = safeMessage(error, request.secrets);
+        const secrets = request.secrets.values();
         throw deliveryError(
-          `${request.label} failed: ${oneLine(reason, request.secrets)}`,
+          `${request.label} failed: ${oneLine(safeMessage(error, secrets), request.secrets)}`,
           error,
-          request.secrets,
+          secrets,
         );
       }
       const took = seconds(performance.now() - started);
       const preview = oneLine(await readPreview(response), request.secrets);
       const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
       context.log(
-        maskSecrets(
-          `${request.label}: ${status} in ${took}${preview ? `: ${preview}` : ''}`,
-          request.secrets,
-        ),
+        request.secrets.mask(`${request.label}: ${status} in ${took}${preview ? `: ${preview}` : ''}`),
       );
       if (response.status < 200 || response.status > 299) {
         throw new Error(`${request.label} answered ${status} in ${took}${preview ? `: ${preview}` : ''}`);
@@ -75,20 +73,17 @@ export function createHttpAction(deps: Pick<ActionDeps, 'secrets'>): RecoveryAct
   };
 }
 
-function prepareRequest(action: HttpAction, configured: readonly string[]): PreparedRequest {
+function prepareRequest(action: HttpAction, configured: Secrets): PreparedRequest {
   const url = new URL(action.url);
   const headers = new Headers(action.headers);
-  const secrets = [...configured, action.url, ...Object.values(action.headers), action.body];
   if (url.username !== '' || url.password !== '') {
     const user = safeDecode(url.username);
     const password = safeDecode(url.password);
     const basic = Buffer.from(`${user}:${password}`).toString('base64');
     if (!headers.has('authorization')) headers.set('authorization', `Basic ${basic}`);
-    secrets.push(url.password, password, basic);
     url.username = '';
     url.password = '';
   }
-  if (url.search !== '') secrets.push(url.search.slice(1));
   const method = action.method.toUpperCase();
   const hasBody = action.body !== '' && method !== 'GET';
   if (hasBody && !headers.has('content-type') && looksLikeJson(action.body)) {
@@ -96,9 +91,9 @@ function prepareRequest(action: HttpAction, configured: readonly string[]): Prep
   }
   return {
     url: url.href,
-    label: `${method} ${url.origin}${url.pathname}`,
+    label: `${method} ${safeUrl(action.url, { path: 'mask' })}`,
     init: { method, headers, body: hasBody ? action.body : undefined, redirect: 'manual' },
-    secrets: secrets.filter((secret) => secret.length > 0),
+    secrets: configured.with(recoveryActionSecrets(action)),
   };
 }
 

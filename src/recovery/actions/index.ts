@@ -21,7 +21,7 @@ import {
 /**
  * The runner for `kind`. `deps` carries what the runners need from the composition root — the
  * agent action adds jobs to Redis, so there is no deps-less form: build `deps` once
- * (`{ connection: redis, prefix, secrets: secretValues(config) }`) and pass it every time.
+ * (`{ connection: redis, prefix, secrets }`, `secrets` a live `Secrets`) and pass it every time.
  */
 export function actionFor(kind: RecoveryKind, deps: ActionDeps): RecoveryActionRunner {
   switch (kind) {
@@ -55,7 +55,6 @@ export function runRecoveryAction(
 }
 
 export { CommandError, runArgv } from './command.js';
-export { maskSecrets } from './mask.js';
 export type {
   ActionContext,
   ActionDeps,

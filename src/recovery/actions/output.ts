@@ -3,7 +3,8 @@
  * script must not fill Redis. The last lines are kept apart for the error message.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { maskSecrets, oneLine } from './mask.js';
+import type { Secrets } from '../../config/secrets.js';
+import { oneLine } from './mask.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 
@@ -36,7 +37,7 @@ export class OutputLines {
 
   constructor(
     private readonly log: (line: string) => void,
-    private readonly secrets: readonly string[],
+    private readonly secrets: Secrets,
     private readonly limits: OutputLimits = DEFAULT_LIMITS,
   ) {}
 
@@ -84,7 +85,7 @@ export class OutputLines {
       state.tail.push(cut);
       if (state.tail.length > TAIL_LINES) state.tail.shift();
     }
-    const entry = maskSecrets(`${stream}: ${cut}`, this.secrets);
+    const entry = this.secrets.mask(`${stream}: ${cut}`);
     const size = Buffer.byteLength(entry);
     if (this.loggedLines >= this.limits.lines || this.loggedBytes + size > this.limits.bytes) {
       this.droppedLines++;

@@ -12,6 +12,7 @@
  *   (exit code, stderr tail, HTTP status), never quoting a secret.
  */
 import type { ConnectionOptions } from 'bullmq';
+import type { Secrets } from '../../config/secrets.js';
 import type { NodeConfig, RecoveryAction } from '../../config/types.js';
 
 export type RecoveryKind = RecoveryAction['kind'];
@@ -56,8 +57,8 @@ export interface ActionDeps {
   prefix: string;
   /** Environment of child processes (`PATH` finds `ssh` and the commands). Default: this process's. */
   env?: NodeJS.ProcessEnv;
-  /** Every configured secret (`secretValues(config)`), masked in logs and errors on top of each action's own. */
-  secrets?: readonly string[];
+  /** The config's secrets, masked in logs and errors on top of each action's own. Default: none. */
+  secrets?: Secrets;
   /** How much longer than the action's `timeout` the agent action waits for the agent. Default 10 000 ms. */
   agentGraceMs?: number;
   /** How often the agent action polls its job. Default 250 ms. */
