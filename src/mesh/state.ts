@@ -36,6 +36,8 @@ export interface NodeState {
   latencyMs: number | null;
   version: string | null;
   models: number | null;
+  /** The models the last successful check found installed (`/api/tags` names): the gateway routes by them. */
+  installedModels: string[];
   loadedModels: { name: string; sizeVram: number }[];
   checks: number;
   successes: number;
@@ -95,6 +97,7 @@ export function initialState(): NodeState {
     latencyMs: null,
     version: null,
     models: null,
+    installedModels: [],
     loadedModels: [],
     checks: 0,
     successes: 0,
@@ -175,6 +178,7 @@ export function applyCheck(
   if (result.ok) {
     next.version = result.version;
     next.models = result.models;
+    next.installedModels = result.installedModels;
     next.loadedModels = result.loadedModels.map((m) => ({ name: m.name, sizeVram: m.sizeVram }));
   }
   const raisedSignals = result.ok ? newSignals(prev.signals, result.signals) : [];

@@ -5,6 +5,7 @@
  * the loser re-reads and re-applies (or finds its result stale).
  */
 import type { Redis } from 'ioredis';
+import { routingChanged, routingChannel, routingOf } from './routing.js';
 import { type CheckRecord, initialState, type NodeState, type Transition } from './state.js';
 
 /** How many recent checks per node are kept for `/api/nodes/:id` and the stats report. */
@@ -14,15 +15,16 @@ const MAX_CAS_ATTEMPTS = 20;
 
 // The write of one node's change; CAS_ITEM runs it once per node in a batch.
 // KEYS[1] transitions stream, KEYS[2] statuses hash; per node: state hash, history list.
-// ARGV[1] history length; per node: expected version, new state JSON, history entry ('' for none),
-// node id, status, transition count, transitions JSON...
+// ARGV[1] history length, ARGV[2] the routing channel; per node: expected version, new state JSON,
+// history entry ('' for none), node id, status, routing message ('' when routing is unchanged),
+// transition count, transitions JSON...
 // Returns per node 1 (written) or {version, state JSON} found instead of the expected version.
 const COMPARE_AND_SET_MANY = `
 local results = {}
-local a = 2
+local a = 3
 for k = 3, #KEYS, 2 do
   local stateKey, historyKey = KEYS[k], KEYS[k + 1]
-  local count = tonumber(ARGV[a + 5])
+  local count = tonumber(ARGV[a + 6])
   local found = redis.call('HMGET', stateKey, 'v', 's')
   if (found[1] or '0') ~= ARGV[a] then
     results[#results + 1] = { found[1] or '0', found[2] or '' }
@@ -37,12 +39,15 @@ for k = 3, #KEYS, 2 do
     else
       redis.call('HDEL', KEYS[2], ARGV[a + 3])
     end
-    for i = a + 6, a + 5 + count do
+    for i = a + 7, a + 6 + count do
       redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${TRANSITIONS_KEPT}, '*', 't', ARGV[i])
+    end
+    if ARGV[a + 5] ~= '' then
+      redis.call('PUBLISH', ARGV[2], ARGV[a + 5])
     end
     results[#results + 1] = 1
   end
-  a = a + 6 + count
+  a = a + 7 + count
 end
 return results
 `;
@@ -225,7 +230,7 @@ export class NodeStore {
 
   private compareAndSetMany(writes: readonly PendingWrite<unknown>[]): Promise<(1 | [string, string])[]> {
     const keys: string[] = [this.transitionsKey, this.statusesKey];
-    const args: (string | number)[] = [HISTORY_LENGTH];
+    const args: (string | number)[] = [HISTORY_LENGTH, routingChannel(this.prefix)];
     for (const { nodeId, known, change } of writes) {
       keys.push(this.stateKey(nodeId), this.historyKey(nodeId));
       args.push(
@@ -234,6 +239,8 @@ export class NodeStore {
         change.record ? JSON.stringify(change.record) : '',
         nodeId,
         change.state.status,
+        // Only the state this write replaces is known to be current: compare with it.
+        routingChanged(known.state, change.state) ? JSON.stringify(routingOf(nodeId, change.state)) : '',
         change.transitions.length,
       );
       for (const transition of change.transitions) args.push(JSON.stringify(transition));

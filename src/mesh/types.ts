@@ -62,6 +62,8 @@ export type ProbeResult =
       latencyMs: number;
       version: string;
       models: number;
+      /** The names `/api/tags` lists (the models the node can serve). */
+      installedModels: string[];
       loadedModels: LoadedModel[];
       deep: DeepOutcome | null;
       signals: SoftSignal[];

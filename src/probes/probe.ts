@@ -48,11 +48,11 @@ export async function probeNode(url: string, options: ProbeOptions): Promise<Pro
   const get: NodeRequest = { method: 'GET', agent };
   const deadline = sharedDeadline(options.timeoutMs);
   let version: string;
-  let models: number;
+  let installedModels: string[];
   let loadedModels: LoadedModel[];
   try {
     version = await getParsed(endpoint, '/api/version', get, deadline, parseVersionBody);
-    models = (await getParsed(endpoint, '/api/tags', get, deadline, parseTagsBody)).length;
+    installedModels = await getParsed(endpoint, '/api/tags', get, deadline, parseTagsBody);
     loadedModels = await getParsed(endpoint, '/api/ps', get, deadline, parsePsBody);
   } catch (error) {
     return failed(started, error);
@@ -72,7 +72,16 @@ export async function probeNode(url: string, options: ProbeOptions): Promise<Pro
     }
   }
   const signals = detectSoftSignals(loadedModels, (options.now ?? Date.now)());
-  return { ok: true, latencyMs: elapsedMs(started), version, models, loadedModels, deep, signals };
+  return {
+    ok: true,
+    latencyMs: elapsedMs(started),
+    version,
+    models: installedModels.length,
+    installedModels,
+    loadedModels,
+    deep,
+    signals,
+  };
 }
 
 /** One GET before the deadline, its body read by `parse`. */

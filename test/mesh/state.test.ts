@@ -29,6 +29,7 @@ function ok(
     latencyMs: 6.4,
     version: '0.12.3',
     models: 8,
+    installedModels: ['llama3.2:latest'],
     loadedModels: [{ name: 'llama3.2:latest', size: 10, sizeVram: 10, expiresAt: null }],
     deep,
     signals,
