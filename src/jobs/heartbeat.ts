@@ -3,6 +3,10 @@
  * `heartbeat.interval` — but only while checks are actually happening, so an outside service
  * that stops hearing it knows gpu-mesh itself is dead or stalled, not merely that a process lives.
  * A failed ping is not retried: the next one is due an interval later anyway.
+ *
+ * It runs on the `alerts` queue, whose jobs only talk to Redis, and not beside the deliveries on
+ * `notify`: deliveries that hang until their deadline must never hold up the dead man's switch
+ * (SPEC guarantee 8).
  */
 
 import { deliveryError, safeMessage } from '../alerts/channels/errors.js';
@@ -10,15 +14,15 @@ import type { MeshConfig } from '../config/types.js';
 import { QUEUE_NAMES } from './queues.js';
 
 export const heartbeatJob = {
-  queue: QUEUE_NAMES.notify,
+  queue: QUEUE_NAMES.alerts,
   name: 'heartbeat',
   schedulerId: 'heartbeat',
   options: {
     attempts: 1,
-    // Kept as the deliveries sharing its queue are: BullMQ applies a job's count to the queue's
-    // whole completed list, so a smaller one here would push deliveries out of Bull Board.
+    // Kept as the alert jobs sharing its queue are: BullMQ applies a job's count to the queue's
+    // whole completed or failed list, so a smaller one here would push alerts out of Bull Board.
     removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-    removeOnFail: { count: 1000, age: 7 * 24 * 3600 },
+    removeOnFail: { age: 7 * 24 * 3600 },
   },
 } as const;
 

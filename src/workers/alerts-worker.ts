@@ -1,7 +1,11 @@
-/** Glue from the `alerts` queue to `runAlertJob` (one alert) and `runEvaluation` (the scheduled rules). */
+/**
+ * Glue from the `alerts` queue to `runAlertJob` (one alert), `runEvaluation` (the scheduled rules)
+ * and `runHeartbeat` (the dead man's switch): short jobs, none of which waits on a channel.
+ */
 import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import { type AlertJobDeps, type AlertOutcome, alertJob, alertPayload, runAlertJob } from '../jobs/alert.js';
 import { type EvaluateDeps, evaluateJob, runEvaluation } from '../jobs/alert-evaluate.js';
+import { type HeartbeatDeps, type HeartbeatOutcome, heartbeatJob, runHeartbeat } from '../jobs/heartbeat.js';
 import type { Logger } from '../runtime/logger.js';
 
 export interface AlertsWorkerSettings {
@@ -13,13 +17,15 @@ export interface AlertsWorkerSettings {
 
 export function startAlertsWorker(
   settings: AlertsWorkerSettings,
-  deps: { alert: AlertJobDeps; evaluation: EvaluateDeps },
+  deps: { alert: AlertJobDeps; evaluation: EvaluateDeps; heartbeat: HeartbeatDeps },
 ): Worker {
   const { logger } = settings;
-  const worker = new Worker<unknown, AlertOutcome | { raised: number }>(
+  const never = new AbortController().signal;
+  const worker = new Worker<unknown, AlertOutcome | { raised: number } | HeartbeatOutcome>(
     alertJob.queue,
-    async (job) => {
+    async (job, _token, signal) => {
       if (job.name === evaluateJob.name) return runEvaluation(deps.evaluation);
+      if (job.name === heartbeatJob.name) return runHeartbeat(deps.heartbeat, signal ?? never);
       const payload = alertPayload.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
       const outcome = await runAlertJob(payload.data.alert, `${job.id}@${job.timestamp}`, deps.alert);
@@ -30,8 +36,9 @@ export function startAlertsWorker(
     { connection: settings.connection, prefix: settings.prefix, concurrency: settings.concurrency },
   );
   worker.on('error', (error) => logger.error({ err: error.message }, 'alerts worker error'));
-  worker.on('failed', (job, error) =>
-    logger.error({ job: job?.name, err: error.message }, `alerts job failed: ${error.message}`),
-  );
+  worker.on('failed', (job, error) => {
+    if (job?.name === heartbeatJob.name) logger.warn({ err: error.message }, error.message);
+    else logger.error({ job: job?.name, err: error.message }, `alerts job failed: ${error.message}`);
+  });
   return worker;
 }

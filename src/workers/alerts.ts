@@ -1,7 +1,8 @@
 /**
- * Alerting in a worker process: the `alerts` worker (routing, history, log, events, and the
- * scheduled evaluation), the `notify` worker (deliveries, the heartbeat) and the emitter the
- * health-check job hands its transitions to. `syncAlertSchedules` is the scheduler role's part.
+ * Alerting in a worker process: the `alerts` worker (routing, history, log, events, the
+ * scheduled evaluation and the heartbeat), the `notify` worker (deliveries, which may wait on a
+ * channel until its deadline) and the emitter the health-check job hands its transitions to.
+ * `syncAlertSchedules` is the scheduler role's part.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -21,7 +22,7 @@ import { ALERT_SEVERITY, type Alert } from '../alerts/types.js';
 import type { MeshConfig } from '../config/types.js';
 import { alertJob } from '../jobs/alert.js';
 import { evaluateJob } from '../jobs/alert-evaluate.js';
-import { heartbeatJob } from '../jobs/heartbeat.js';
+import { type CheckClock, heartbeatJob } from '../jobs/heartbeat.js';
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry, notifyJob } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
 import { describeTransition, logTransition, transitionSeverity } from '../mesh/transition-log.js';
@@ -37,9 +38,12 @@ export interface AlertingTuning {
   delivery?: Partial<DeliveryRetry>;
   /** `alerts` jobs (and evaluations) run at once by this process. Default 8. */
   alertConcurrency?: number;
-  /** Deliveries run at once by this process. Default 16. */
+  /**
+   * Deliveries run at once by this process. Default 16, shared equally among the configured
+   * channels (16 / 3 = 5 each for e-mail, Slack and webhook) so one channel cannot hold them all.
+   */
   notifyConcurrency?: number;
-  /** Channel transport settings (timeouts). */
+  /** Channel transport settings (an SMTP server's certificate); deadlines are `alerts.channels.*.timeout`. */
   channels?: Omit<ChannelDeps, 'logger'>;
   /** How long shutdown waits for deliveries in flight. Default 8 s. */
   closeGraceMs?: number;
@@ -114,6 +118,7 @@ export function startAlerting(options: AlertingOptions): Alerting {
         publish: (alert) => state.publish({ type: 'alert', alert }),
         notify: (alert, routed) => enqueueDeliveries(notifyQueue, alert, routed, retry),
       },
+      heartbeat: { config: options.config, now, clocks: (current) => checkClocks(store, current) },
     },
   );
 
@@ -214,6 +219,16 @@ function enqueuer(queue: Queue, now: () => number): Alerting['raise'] {
   };
 }
 
+/** The enabled nodes' newest checks, for the heartbeat. */
+async function checkClocks(store: NodeStore, config: MeshConfig): Promise<CheckClock[]> {
+  const nodes = config.nodes.filter((node) => node.enabled);
+  const states = await store.readMany(nodes.map((node) => node.id));
+  return nodes.map((node, index) => ({
+    lastCheckAt: states[index]?.state.lastCheckAt ?? null,
+    interval: node.checks.interval,
+  }));
+}
+
 /**
  * The scheduler role's part: the evaluation every `evaluateJob.every(config)`, and the heartbeat
  * every `heartbeat.interval` while `heartbeat.url` is set (removed when it is not). Idempotent.
@@ -224,7 +239,7 @@ export async function syncAlertSchedules(
   config: MeshConfig,
 ): Promise<void> {
   const alertQueue = new Queue(evaluateJob.queue, { connection, prefix });
-  const notifyQueue = new Queue(heartbeatJob.queue, { connection, prefix });
+  const notifyQueue = new Queue(notifyJob.queue, { connection, prefix });
   try {
     await alertQueue.upsertJobScheduler(
       evaluateJob.schedulerId,
@@ -232,14 +247,16 @@ export async function syncAlertSchedules(
       { name: evaluateJob.name, data: {}, opts: evaluateJob.options },
     );
     if (config.heartbeat.url === '') {
-      await notifyQueue.removeJobScheduler(heartbeatJob.schedulerId);
+      await alertQueue.removeJobScheduler(heartbeatJob.schedulerId);
     } else {
-      await notifyQueue.upsertJobScheduler(
+      await alertQueue.upsertJobScheduler(
         heartbeatJob.schedulerId,
         { every: config.heartbeat.interval },
         { name: heartbeatJob.name, data: {}, opts: heartbeatJob.options },
       );
     }
+    // Earlier versions scheduled the heartbeat on `notify`, where hung deliveries starved it.
+    await notifyQueue.removeJobScheduler(heartbeatJob.schedulerId);
   } finally {
     await Promise.all([alertQueue.close(), notifyQueue.close()]);
   }

@@ -1,13 +1,15 @@
-/** Glue from the `notify` queue to deliveries (`runNotify`) and the heartbeat (`runHeartbeat`). */
-import { UnrecoverableError, Worker } from 'bullmq';
+/**
+ * Glue from the `notify` queue to `runNotify`. A delivery its channel has no place for is moved
+ * back to delayed (`moveToDelayed` + `DelayedError`: no try used, the worker's place freed).
+ */
+import { DelayedError, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ChannelSet } from '../alerts/channel-set.js';
 import type { AlertContext } from '../alerts/channels/index.js';
 import type { Alert } from '../alerts/types.js';
 import { incidentStart } from '../alerts/words.js';
 import type { MeshConfig } from '../config/types.js';
-import { heartbeatJob, runHeartbeat } from '../jobs/heartbeat.js';
-import { notifyPayload, runNotify } from '../jobs/notify.js';
+import { DeliverySlots, notifyJob, notifyPayload, placesPerChannel, runNotify } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
 import { countAlertDelivered, countNotifyFailure } from '../metrics/alert-counters.js';
 import type { Logger } from '../runtime/logger.js';
@@ -30,39 +32,50 @@ export interface NotifyWorker {
   close(graceMs: number): Promise<void>;
 }
 
+/** The job an earlier version scheduled on this queue; the heartbeat now runs on `alerts`. */
+const LEGACY_HEARTBEAT = 'heartbeat';
+
 export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   const { connection, prefix, config, store, channels, logger } = options;
   const stopping = new AbortController();
+  const deliveringChannels = () => channels.current().filter((channel) => channel.name !== 'log').length;
+  const slots = new DeliverySlots(
+    () => placesPerChannel(options.concurrency, deliveringChannels()),
+    options.now,
+  );
   const worker = new Worker(
-    heartbeatJob.queue,
-    async (job, _token, signal) => {
+    notifyJob.queue,
+    async (job, token, signal) => {
+      if (job.name === LEGACY_HEARTBEAT) return { skipped: 'the heartbeat runs on the alerts queue' };
       const abort = signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal;
-      if (job.name === heartbeatJob.name) {
-        return runHeartbeat(
-          { config, now: options.now, clocks: (current) => checkClocks(store, current) },
-          abort,
-        );
-      }
       const payload = notifyPayload.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
-      await runNotify(
+      const outcome = await runNotify(
         payload.data,
-        { channel: (name) => channels.find(name), context: (alert) => alertContext(alert, config(), store) },
+        {
+          channel: (name) => channels.find(name),
+          context: (alert) => alertContext(alert, config(), store),
+          slots,
+        },
         abort,
       );
+      if ('postponed' in outcome) {
+        logger.debug(
+          { job: job.id, channel: outcome.postponed, until: outcome.until },
+          `${job.name}: postponed, the channel's places in this process are taken`,
+        );
+        await job.moveToDelayed(outcome.until, token);
+        throw new DelayedError();
+      }
       await countAlertDelivered(connection, prefix, payload.data.alert, payload.data.channel);
       logger.debug({ job: job.id, channel: payload.data.channel }, `${job.name}: delivered`);
-      return { delivered: payload.data.channel };
+      return outcome;
     },
     { connection, prefix, concurrency: options.concurrency },
   );
   worker.on('error', (error) => logger.error({ err: error.message }, 'notify worker error'));
   worker.on('failed', (job, error) => {
     if (!job) return;
-    if (job.name === heartbeatJob.name) {
-      logger.warn({ err: error.message }, error.message);
-      return;
-    }
     const channel = (job.data as { channel?: string }).channel ?? 'unknown';
     const tries = job.opts.attempts ?? 1;
     const final = job.attemptsMade >= tries || error instanceof UnrecoverableError;
@@ -114,13 +127,4 @@ function serverUrl(server: MeshConfig['server']): string {
   const wildcard = server.host === '0.0.0.0' || server.host === '::';
   const host = wildcard ? 'localhost' : server.host.includes(':') ? `[${server.host}]` : server.host;
   return `http://${host}:${server.port}`;
-}
-
-async function checkClocks(store: NodeStore, config: MeshConfig) {
-  const nodes = config.nodes.filter((node) => node.enabled);
-  const states = await store.readMany(nodes.map((node) => node.id));
-  return nodes.map((node, index) => ({
-    lastCheckAt: states[index]?.state.lastCheckAt ?? null,
-    interval: node.checks.interval,
-  }));
 }

@@ -41,7 +41,7 @@ describe('the heartbeat', () => {
 
     await checkedAt(Date.now() - 3_600_000);
     const skipped = async () => {
-      const done = await t!.notifyQueue.getJobs(['completed']);
+      const done = await t!.alertQueue.getJobs(['completed']);
       return done.filter((job) => job.name === heartbeatJob.name && job.returnvalue?.pinged === false).length;
     };
     await waitFor(async () => (await skipped()) >= 1, 'a heartbeat that is not sent');

@@ -1,5 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import type { AlertContext } from '../../src/alerts/channels/types.js';
 import type { Alert } from '../../src/alerts/types.js';
 
@@ -133,4 +133,69 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** One connection a stand-in server accepted: when, and when the client ended it. */
+export interface HeldConnection {
+  openedAt: number;
+  /** When the client closed its side (the server saw FIN or a reset), or null while it is open. */
+  endedAt: number | null;
+  /** Reply lines the server sent on it. */
+  lines: number;
+}
+
+export interface TricklingSmtp {
+  port: number;
+  connections: HeldConnection[];
+  /** Connections the client has not ended yet. */
+  open(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * An SMTP server stuck in the middle of a reply: it greets, then answers EHLO with a `250-`
+ * continuation line every `everyMs` and never the last line. Bytes keep coming, so no idle
+ * timeout ever fires: only a total deadline ends such a delivery. It closes its side of a
+ * connection as soon as the client closes its own.
+ */
+export async function startTricklingSmtp(everyMs = 300): Promise<TricklingSmtp> {
+  const connections: HeldConnection[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    const held: HeldConnection = { openedAt: Date.now(), endedAt: null, lines: 0 };
+    connections.push(held);
+    sockets.add(socket);
+    let timer: NodeJS.Timeout | undefined;
+    const send = (line: string) => {
+      held.lines++;
+      socket.write(`${line}\r\n`);
+    };
+    const ended = () => {
+      clearInterval(timer);
+      held.endedAt ??= Date.now();
+      socket.destroy();
+    };
+    socket.on('error', ended);
+    socket.on('end', ended);
+    socket.on('close', () => {
+      ended();
+      sockets.delete(socket);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (timer === undefined && /^(EHLO|HELO) /im.test(chunk.toString('latin1'))) {
+        timer = setInterval(() => send('250-stalled.example.test is still thinking'), everyMs);
+      }
+    });
+    send('220 stalled.example.test ESMTP');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections,
+    open: () => connections.filter((held) => held.endedAt === null).length,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

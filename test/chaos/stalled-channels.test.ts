@@ -108,7 +108,8 @@ interface Stage {
   checks(ids: readonly string[]): Promise<number[]>;
 }
 
-async function stage(): Promise<Stage> {
+/** `timeoutMs`: both channels' `timeout`, each delivery's total deadline. */
+async function stage(timeoutMs: number): Promise<Stage> {
   const redis = await startChaosRedis(cleanups);
   const simulator = await startSimulator({ count: 4 });
   cleanups.push(() => simulator.close());
@@ -124,8 +125,8 @@ async function stage(): Promise<Stage> {
     'server: { host: 127.0.0.1, port: 0 }',
     'alerts:',
     '  channels:',
-    `    email: { minSeverity: WARNING, smtp: "smtp://127.0.0.1:${smtp.port}", from: "gpu-mesh@example.test", to: ["ops@example.test"] }`,
-    `    slack: { minSeverity: WARNING, webhookUrl: "http://127.0.0.1:${slack.port}/services/T0/B0/x" }`,
+    `    email: { minSeverity: WARNING, smtp: "smtp://127.0.0.1:${smtp.port}", from: "gpu-mesh@example.test", to: ["ops@example.test"], timeout: ${timeoutMs}ms }`,
+    `    slack: { minSeverity: WARNING, webhookUrl: "http://127.0.0.1:${slack.port}/services/T0/B0/x", timeout: ${timeoutMs}ms }`,
   ]);
   const store = new NodeStore(redis.client, PREFIX);
   const notifyQueue = openQueue(cleanups, redis.client, PREFIX, QUEUE_NAMES.notify);
@@ -146,8 +147,8 @@ function summary(values: readonly number[]): string {
 
 describe('chaos: stalled alert channels', () => {
   it('bounds each delivery by the channel timeout and retries it, while checks keep their schedule', async () => {
-    const s = await stage();
     const timeoutMs = 1000;
+    const s = await stage(timeoutMs);
     const { config } = parseConfigText(s.yaml, {}, 'stalled.yaml');
     const logs: string[] = [];
     const service = await startService({
@@ -164,16 +165,8 @@ describe('chaos: stalled alert channels', () => {
           },
         }),
       ),
-      // The channel timeouts and delivery retries a test may set (mesh.yaml has no keys for them).
+      // The delivery retries a test may set (mesh.yaml has no keys for them).
       alerting: {
-        channels: {
-          httpTimeoutMs: timeoutMs,
-          emailOptions: {
-            connectionTimeoutMs: timeoutMs,
-            greetingTimeoutMs: timeoutMs,
-            socketTimeoutMs: timeoutMs,
-          },
-        },
         delivery: { attempts: 3, backoffMs: 200 },
         closeGraceMs: 500,
       },
@@ -255,8 +248,9 @@ describe('chaos: stalled alert channels', () => {
     expect(detectedAfter).toBeLessThan(8000);
   });
 
-  it('with the default 10 s timeouts, a gpu-mesh process gives up on each stalled try and schedules a retry', async () => {
-    const s = await stage();
+  it("with the channels' timeout from mesh.yaml, a gpu-mesh process gives up on each stalled try and schedules a retry", async () => {
+    const timeoutMs = 3000;
+    const s = await stage(timeoutMs);
     const mesh = startMesh(cleanups, ['--role', 'scheduler,worker', '--config', writeTempConfig(s.yaml)]);
     try {
       const steady = ['sim-2', 'sim-3'];
@@ -269,7 +263,7 @@ describe('chaos: stalled alert channels', () => {
       const stallStart = Date.now();
       const before = await s.checks(steady);
       await s.simulator.setMode('sim-1', 'dead');
-      // The first try of each channel ends by its 10 s timeout; the job then waits its backoff (40 s).
+      // The first try of each channel ends by its timeout; the job then waits its backoff (40 s).
       const delayed = await waitFor(
         async () => {
           const jobs = await s.notifyQueue.getJobs(['delayed']);
@@ -290,7 +284,7 @@ describe('chaos: stalled alert channels', () => {
 
       console.log(
         [
-          `stalled channels (gpu-mesh process, default timeouts), stall watched for ${stallMs} ms`,
+          `stalled channels (gpu-mesh process, channel timeout ${timeoutMs} ms), stall watched for ${stallMs} ms`,
           `  SMTP connections ${s.smtp.held.length}, closed by gpu-mesh after: ${summary(heldFor(s.smtp))}`,
           `  Slack requests ${s.slack.held.length}, abandoned by gpu-mesh after: ${summary(heldFor(s.slack))}`,
           `  waiting to retry: ${delayed.map((job) => `${job.name}: ${job.failedReason}`).join('; ')}`,
@@ -301,8 +295,8 @@ describe('chaos: stalled alert channels', () => {
       const heldMs = [...heldFor(s.smtp), ...heldFor(s.slack)];
       expect(heldMs.length).toBeGreaterThanOrEqual(2);
       for (const ms of heldMs) {
-        expect(ms).toBeGreaterThan(8000);
-        expect(ms).toBeLessThan(10_000 + 3000);
+        expect(ms).toBeGreaterThan(timeoutMs - 500);
+        expect(ms).toBeLessThan(timeoutMs + 3000);
       }
       for (const job of delayed) expect(job.failedReason).toMatch(/time|abort/i);
       expect(retryIn.every((seconds) => seconds > 0)).toBe(true);

@@ -12,35 +12,39 @@ export interface EmailChannelConfig {
   smtp: string;
   from: string;
   to: string[];
+  /** One delivery's total deadline in ms, connect to last byte. */
+  timeout: number;
 }
 
 /** Transport settings the composition root (or a test) may tune. */
 export interface EmailOptions {
-  /** Time to open the TCP (and, for smtps, TLS) connection. Default 10 000 ms. */
-  connectionTimeoutMs?: number;
-  /** Time to wait for the server's greeting once connected. Default 10 000 ms. */
-  greetingTimeoutMs?: number;
-  /** Longest silence of the server during a delivery. Default 10 000 ms. */
-  socketTimeoutMs?: number;
   /** Accept a self-signed or otherwise untrusted server certificate. Default false: never in production. */
   allowUntrustedCertificates?: boolean;
 }
 
-const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * How long a closed connection waits for the server's own close before it is destroyed. A server
+ * that keeps talking after we closed (a stalled one trickling replies) holds the socket no longer.
+ */
+const SOCKET_CLOSE_MS = 1000;
+/** nodemailer's silence timers fire this long after the channel's deadline, never before it. */
+const PAST_DEADLINE_MS = 1000;
 
 /**
  * The e-mail channel: one message per alert with a plain-text and an HTML part. No pool: each
  * delivery opens its own connection, so a broken server costs one failed job and nothing is held.
+ * nodemailer (10.x) honours `signal`: an abort closes that delivery's connection at once.
  * Throws at startup when `smtp` is not an smtp(s) URL (the message never quotes the URL).
  */
 export function createEmailChannel(config: EmailChannelConfig, options: EmailOptions = {}): AlertChannel {
-  const transportOptions = smtpTransportOptions(config.smtp, options);
+  const transportOptions = smtpTransportOptions(config.smtp, config.timeout, options);
   const transport = nodemailer.createTransport(transportOptions);
   const password = transportOptions.auth?.pass ?? '';
   const secrets = [config.smtp, password, encodeURIComponent(password)];
   return {
     name: 'email',
     minSeverity: config.minSeverity,
+    timeout: config.timeout,
     async send(alert: Alert, context: AlertContext, signal: AbortSignal): Promise<void> {
       try {
         await transport.sendMail({
@@ -61,8 +65,17 @@ export function createEmailChannel(config: EmailChannelConfig, options: EmailOpt
   };
 }
 
-/** Nodemailer options from the configured URL; any query string is ignored, so nothing in it can weaken TLS. */
-export function smtpTransportOptions(smtp: string, options: EmailOptions = {}): SMTPTransportOptions {
+/**
+ * Nodemailer options from the configured URL; any query string is ignored, so nothing in it can
+ * weaken TLS. nodemailer's own timers only measure silences (connect, greeting, between bytes) and
+ * default to minutes: they are set a second past the channel's deadline, which ends a delivery
+ * first and says so, and stay a backstop for a caller that gives no deadline.
+ */
+export function smtpTransportOptions(
+  smtp: string,
+  timeoutMs: number,
+  options: EmailOptions = {},
+): SMTPTransportOptions {
   let url: URL;
   try {
     url = new URL(smtp);
@@ -74,17 +87,18 @@ export function smtpTransportOptions(smtp: string, options: EmailOptions = {}): 
     throw new Error('alerts.channels.email.smtp: must start with smtp:// or smtps://');
   }
   if (url.hostname === '') throw new Error('alerts.channels.email.smtp: no host');
-  const timeout = (value: number | undefined): number => value ?? DEFAULT_TIMEOUT_MS;
   const user = decodeURIComponent(url.username);
+  const idleMs = timeoutMs + PAST_DEADLINE_MS;
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port === '' ? (secure ? 465 : 587) : Number(url.port),
     secure,
     auth: user === '' ? undefined : { user, pass: decodeURIComponent(url.password) },
-    connectionTimeout: timeout(options.connectionTimeoutMs),
-    greetingTimeout: timeout(options.greetingTimeoutMs),
-    socketTimeout: timeout(options.socketTimeoutMs),
-    dnsTimeout: timeout(options.connectionTimeoutMs),
+    connectionTimeout: idleMs,
+    greetingTimeout: idleMs,
+    socketTimeout: idleMs,
+    dnsTimeout: idleMs,
+    socketCloseTimeout: SOCKET_CLOSE_MS,
     tls: { rejectUnauthorized: options.allowUntrustedCertificates !== true },
   };
 }

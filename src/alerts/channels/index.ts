@@ -12,8 +12,6 @@ export type ChannelsConfig = MeshConfig['alerts']['channels'];
 export interface ChannelDeps {
   logger: Logger;
   emailOptions?: EmailOptions;
-  /** Per-request timeout of the Slack and webhook channels. Default 10 000 ms. */
-  httpTimeoutMs?: number;
 }
 
 /**
@@ -29,11 +27,11 @@ export function buildChannels(config: ChannelsConfig, deps: ChannelDeps): AlertC
   }
   if (slack.webhookUrl !== '') {
     requireWebUrl(slack.webhookUrl, 'alerts.channels.slack.webhookUrl');
-    channels.push(createSlackChannel(slack, deps.httpTimeoutMs));
+    channels.push(createSlackChannel(slack));
   }
   if (webhook.url !== '') {
     requireWebUrl(webhook.url, 'alerts.channels.webhook.url');
-    channels.push(createWebhookChannel(webhook, deps.httpTimeoutMs));
+    channels.push(createWebhookChannel(webhook));
   }
   return channels;
 }
@@ -42,5 +40,6 @@ function requireWebUrl(value: string, key: string): void {
   if (!isWebUrl(value)) throw new Error(`${key}: not an http(s) URL`);
 }
 
+export { deliverWithinDeadline } from './deadline.js';
 export type { AlertChannel, AlertContext, ChannelName } from './types.js';
 export { CHANNEL_NAMES } from './types.js';

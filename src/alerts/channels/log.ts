@@ -3,11 +3,15 @@ import { assertNever, type Severity } from '../../mesh/types.js';
 import type { Alert } from '../types.js';
 import type { AlertChannel } from './types.js';
 
+/** A log write does not wait on anything; its deadline is there because every channel has one. */
+const LOG_TIMEOUT_MS = 1000;
+
 /** The log channel: always on, receives every alert, and writes it at the level of its severity. */
 export function createLogChannel(logger: Logger): AlertChannel {
   return {
     name: 'log',
     minSeverity: 'INFO',
+    timeout: LOG_TIMEOUT_MS,
     async send(alert: Alert): Promise<void> {
       logger[logLevel(alert.severity)]({ alert }, alert.title);
     },

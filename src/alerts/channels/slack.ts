@@ -9,30 +9,29 @@ export interface SlackChannelConfig {
   minSeverity: Severity;
   /** The incoming-webhook URL: a secret, never quoted in errors or logs. */
   webhookUrl: string;
+  /** One delivery's total deadline in ms, connect to last byte. */
+  timeout: number;
 }
 
 type SlackMessage = IncomingWebhookSendArguments & { text: string; blocks: SlackBlock[] };
 type SlackBlock = NonNullable<IncomingWebhookSendArguments['blocks']>[number];
-
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
  * The Slack channel: a Block Kit message through an incoming webhook. `text` is always the e-mail
  * subject line, which is what notifications and clients without blocks show. The client retries
  * nothing (`retryConfig` defaults to none): retries belong to the notify job.
  */
-export function createSlackChannel(config: SlackChannelConfig, timeoutMs = DEFAULT_TIMEOUT_MS): AlertChannel {
+export function createSlackChannel(config: SlackChannelConfig): AlertChannel {
   const secrets = [config.webhookUrl];
   return {
     name: 'slack',
     minSeverity: config.minSeverity,
+    timeout: config.timeout,
     async send(alert: Alert, context: AlertContext, signal: AbortSignal): Promise<void> {
-      // @slack/webhook v8 posts with fetch: `timeout` aborts one request, and the injected fetch
-      // adds the job's own signal.
+      // @slack/webhook v8 posts with fetch and reads the answer's body under the same signal: the
+      // injected fetch gives it the delivery's, which bounds the whole exchange, body included.
       const webhook = new IncomingWebhook(config.webhookUrl, {
-        timeout: timeoutMs,
-        fetch: (url, init) =>
-          fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal }),
+        fetch: (url, init) => fetch(url, { ...init, signal }),
       });
       try {
         await webhook.send(slackMessage(alert, context));

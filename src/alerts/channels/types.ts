@@ -8,6 +8,7 @@ import type { Alert } from '../types.js';
  *   `log` is always on; the others are on when configured (`alerts.channels.*`).
  * - context: what the notify job knows about the alert's node when it delivers, read from the
  *   store at delivery time; a channel formats it and never looks anything up itself.
+ * - deadline: one delivery's total time, connect to last byte (`alerts.channels.<name>.timeout`).
  */
 export const CHANNEL_NAMES = ['log', 'email', 'slack', 'webhook'] as const;
 export type ChannelName = (typeof CHANNEL_NAMES)[number];
@@ -31,11 +32,17 @@ export interface AlertContext {
 /**
  * One delivery plugin. `send` resolves once the alert is delivered and throws otherwise, so that the
  * notify job retries it with backoff. Its errors are wrapped with `{ cause }` and never carry a secret
- * (SMTP credentials, webhook URLs, header values). `signal` aborts a delivery in progress.
+ * (SMTP credentials, webhook URLs, header values). `signal` aborts a delivery in progress: on it,
+ * `send` ends its connection and rejects — the notify job's deadline relies on that.
  */
 export interface AlertChannel {
   name: ChannelName;
   /** The lowest severity this channel receives (`alerts.channels.<name>.minSeverity`). */
   minSeverity: Severity;
+  /**
+   * One delivery's total deadline in ms, first connection to last byte
+   * (`alerts.channels.<name>.timeout`, default 30 s): `deliverWithinDeadline` aborts `send` past it.
+   */
+  timeout: number;
   send(alert: Alert, context: AlertContext, signal: AbortSignal): Promise<void>;
 }

@@ -9,22 +9,20 @@ export interface WebhookChannelConfig {
   url: string;
   /** Sent with every request (e.g. `authorization`); their values are secrets too. */
   headers: Record<string, string>;
+  /** One delivery's total deadline in ms, connect to last byte. */
+  timeout: number;
 }
-
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 /**
  * The webhook channel: POSTs the Alert JSON, exactly SPEC's shape, with the configured headers.
  * Any answer but 2xx fails the delivery; redirects are not followed (a POST must not turn into a GET).
  */
-export function createWebhookChannel(
-  config: WebhookChannelConfig,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
-): AlertChannel {
+export function createWebhookChannel(config: WebhookChannelConfig): AlertChannel {
   const secrets = [config.url, ...Object.values(config.headers)];
   return {
     name: 'webhook',
     minSeverity: config.minSeverity,
+    timeout: config.timeout,
     async send(alert: Alert, _context, signal: AbortSignal): Promise<void> {
       const headers = new Headers(config.headers);
       headers.set('content-type', 'application/json');
@@ -35,7 +33,7 @@ export function createWebhookChannel(
           headers,
           body: JSON.stringify(alertJson(alert)),
           redirect: 'manual',
-          signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+          signal,
         });
       } catch (error) {
         throw deliveryError(`webhook: request failed: ${safeMessage(error, secrets)}`, error, secrets);
