@@ -31,7 +31,7 @@ export function alertingKeys(prefix: string) {
     meshDown: `${base}:mesh-down`,
     /** Marks an alert id as delivered, so a re-emitted copy is never sent twice (TTL). */
     seen: (alertId: string) => `${base}:seen:${alertId}`,
-    /** The channel alerts and node changes are published on for the dashboard's SSE (SPEC: `node`, `alert`). */
+    /** The channel alerts and node changes are published on for the dashboard's SSE (docs/http-api.md: `node`, `alert`). */
     events: `${prefix}:events`,
     /** The node store's hash of nodes not healthy (node id -> status), read to tell a lone failure. */
     statuses: notHealthyKey(prefix),

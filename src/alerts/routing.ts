@@ -14,7 +14,7 @@ export interface RoutableChannel {
  * - A channel gets an alert when the alert's severity is at least its `minSeverity`.
  * - A `recovered` alert also goes to every channel in `incidentChannels`: the channels any alert
  *   of its incident was routed to, delivered yet or not, so whoever heard of the trouble hears it ended.
- * - A silenced node sends nothing (SPEC): no e-mail, Slack or webhook, not even `recovered`. The
+ * - A silenced node sends nothing (docs/alerts.md): no e-mail, Slack or webhook, not even `recovered`. The
  *   `log` channel still records its alerts, by the same severity rule, because the log is the
  *   operator's own record of what happened during maintenance, not a notification.
  */
@@ -35,7 +35,7 @@ export function routeAlert(
 }
 
 /**
- * BullMQ job ids may not contain `:` (SPEC), and an all-digit custom id is refused too; ids here
+ * BullMQ job ids may not contain `:` (docs/http-api.md "Queues"), and an all-digit custom id is refused too; ids here
  * are built from alert ids that embed incident ids (`<node>:<epoch-ms>`), so `:` becomes `-` and a
  * fixed prefix keeps every id from being a number. The same alert always gives the same id, which
  * is what lets several processes enqueue it and BullMQ keep one.

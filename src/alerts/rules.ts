@@ -17,7 +17,7 @@ export interface AlertNode {
   name: string;
 }
 
-/** Builds an alert of `kind` with the severity SPEC gives that kind. */
+/** Builds an alert of `kind` with the severity docs/alerts.md gives that kind. */
 export function makeAlert(
   kind: AlertKind,
   fields: {

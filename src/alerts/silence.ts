@@ -1,6 +1,6 @@
 /**
  * Silences as alerting reads them: a silenced node is still checked, but its alerts go to the
- * log only (SPEC: silenced nodes send nothing). A silence is the Redis key
+ * log only (docs/alerts.md: silenced nodes send nothing). A silence is the Redis key
  * `<prefix>:silence:<node id>` holding JSON `{until, reason}` with a PX expiry at `until`; the key
  * existing is what "silenced" means, so a silence ends by itself. It is written by
  * `gpu-mesh silence` / `unsilence` and the API through `src/mesh/silence.ts`.

@@ -35,7 +35,7 @@ export const ALERT_SEVERITY: Record<AlertKind, Severity> = {
   mass_failure: 'CRITICAL',
 };
 
-/** An alert, exactly as SPEC's JSON shape (webhook body, `/api/alerts`). */
+/** An alert, exactly as the JSON shape of docs/http-api.md (webhook body, `/api/alerts`). */
 export interface Alert {
   id: string;
   at: string;

@@ -28,7 +28,7 @@ export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** `<node name> (<node id>)`, as SPEC names a node in subjects and messages. */
+/** `<node name> (<node id>)`, as docs/alerts.md names a node in subjects and messages. */
 export function nodeLabel(node: { id: string; name: string }): string {
   return `${node.name} (${node.id})`;
 }

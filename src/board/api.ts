@@ -1,4 +1,4 @@
-/** The REST API of SPEC "HTTP": mesh and node views, and actions as the CLI offers them. */
+/** The REST API of docs/http-api.md: mesh and node views, and actions as the CLI offers them. */
 import express, { Router } from 'express';
 import { requestCheck } from '../jobs/manual-check.js';
 import { type ReadContext, readContext, readMesh, readNode } from '../mesh/read.js';

@@ -4,7 +4,7 @@
  * alerts are relayed from the `<prefix>:events` pub/sub channel as they come; a comment line every
  * 15 s keeps proxies from closing an idle stream.
  *
- * Events: `node` (a Node, SPEC "JSON shapes"), `alert` (an Alert), `mesh`
+ * Events: `node` (a Node, docs/http-api.md "JSON shapes"), `alert` (an Alert), `mesh`
  * (`{healthPercent, healthy, total}`) and `telemetry` (`{nodeId, telemetry}`: the GPU telemetry an
  * agent reported for the node, or null). A new listener first gets the whole picture.
  */

@@ -1,5 +1,5 @@
 /**
- * Every queue of the mesh, as Bull Board and `gpu_mesh_queue_jobs` show them: the fixed ones of SPEC
+ * Every queue of the mesh, as Bull Board and `gpu_mesh_queue_jobs` show them: the fixed ones of docs/http-api.md
  * and one `agent-<id>` queue per node recovered by an agent. Agent queues follow config reloads.
  */
 import { Queue } from 'bullmq';

@@ -72,7 +72,7 @@ function watchStopSignals(): { stopped: Promise<NodeJS.Signals> } {
   };
 }
 
-/** SPEC: with no password, auth is off, so the server may only listen on loopback. */
+/** docs/http-api.md "Auth": with no password, auth is off, so the server may only listen on loopback. */
 function refuseOpenServer(config: MeshConfig): void {
   if (!config.server.password && !isLoopbackHost(config.server.host)) {
     throw new UserError(

@@ -2,8 +2,8 @@ import * as z from 'zod';
 import { count, duration, flag, nonEmptyText, port } from './schema-fields.js';
 
 /*
- * mesh.yaml's `gateway:` (the inference gateway, SPEC "Inference gateway") and each node's
- * `nodes[].gateway`, with SPEC's defaults.
+ * mesh.yaml's `gateway:` (the inference gateway, docs/gateway.md) and each node's
+ * `nodes[].gateway`, with the defaults of docs/configuration.md.
  */
 
 export const GATEWAY_ROUTES = ['least-busy', 'affinity', 'round-robin'] as const;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 
 /*
- * `redis.url`: one Redis, a master watched by Sentinel, or a Redis Cluster, each in one URL, so SPEC's
+ * `redis.url`: one Redis, a master watched by Sentinel, or a Redis Cluster, each in one URL, so the config's
  * single key (and `$REDIS_URL`) says where the mesh lives:
  *
  *   redis://[user:pass@]host[:6379][/db]          one server (rediss:// for TLS), as ioredis reads it

@@ -7,7 +7,7 @@ import { clusterSafePrefix, redisUrl } from './schema-redis-url.js';
 import type { ChecksConfig, MeshConfig } from './types.js';
 
 /*
- * The one description of mesh.yaml: every key, its type and its default (copied from SPEC).
+ * The one description of mesh.yaml: every key, its type and its default (as docs/configuration.md lists them).
  * The output is `MeshConfig`: durations in ms, each node's checks the effective ones.
  */
 

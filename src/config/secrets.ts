@@ -1,6 +1,6 @@
 /**
  * Secrets: which values of the config are secret, and the one rule that keeps them out of logs,
- * job logs, errors, alerts and API answers (SPEC guarantee 6).
+ * job logs, errors, alerts and API answers (guarantee 6, docs/guarantees.md).
  *
  * Secret: the server password; the password of any URL (a URL whose user has no password: that
  * user, which is then a token); SMTP credentials; Slack, webhook and heartbeat URLs whole; header

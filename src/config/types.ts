@@ -2,7 +2,7 @@ import type { Severity } from '../mesh/types.js';
 
 /**
  * The effective configuration, after interpolation, defaults and validation.
- * Every duration is in milliseconds. Field names are SPEC's `mesh.yaml` keys.
+ * Every duration is in milliseconds. Field names are the `mesh.yaml` keys of docs/configuration.md.
  */
 export interface DeepCheckConfig {
   /** 0 = off. */
@@ -57,7 +57,7 @@ export interface NodeGatewayConfig {
   maxInFlight: number;
 }
 
-/** `gateway:` (SPEC "Inference gateway"); durations in ms, `maxBody` in bytes. */
+/** `gateway:` (docs/gateway.md); durations in ms, `maxBody` in bytes. */
 export interface GatewayConfig {
   enabled: boolean;
   host: string;

@@ -1,5 +1,5 @@
 /**
- * Which node gets a request (SPEC "Choosing a node"). Pure: the nodes as the gateway knows them,
+ * Which node gets a request (docs/gateway.md "Choosing a node"). Pure: the nodes as the gateway knows them,
  * its own in-flight counts, and the request's model, key and turn in; one node (or why none) out.
  *
  * Tiers, best first: healthy with the model loaded, healthy cold, degraded loaded, degraded cold;

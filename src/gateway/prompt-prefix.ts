@@ -1,5 +1,5 @@
 /**
- * The prompt prefix of a request, for `affinity` (SPEC: the first `prefixChars` characters of the
+ * The prompt prefix of a request, for `affinity` (docs/gateway.md: the first `prefixChars` characters of the
  * system prompt and messages, or the prompt). Requests that share it land on the node whose
  * KV cache already holds it. Reads the fields of every proxied route's body; pure.
  */

@@ -1,5 +1,5 @@
 /**
- * The inference gateway's words (SPEC "Inference gateway").
+ * The inference gateway's words (docs/gateway.md).
  *
  * - route node: what one gateway process knows of a node: its settings (mesh.yaml) and the state
  *   the mesh last pushed (status, silence, models installed and loaded, latency).

@@ -6,7 +6,7 @@
  *
  * It runs on the `alerts` queue, whose jobs only talk to Redis, and not beside the deliveries on
  * `notify`: deliveries that hang until their deadline must never hold up the dead man's switch
- * (SPEC guarantee 8).
+ * (guarantee 8, docs/guarantees.md).
  */
 
 import { deliveryError, safeMessage } from '../alerts/channels/errors.js';

@@ -1,4 +1,4 @@
-/** Queue names as Bull Board shows them (SPEC "HTTP"); their Redis keys live under the prefix. */
+/** Queue names as Bull Board shows them (docs/http-api.md "Queues"); their Redis keys live under the prefix. */
 export const QUEUE_NAMES = {
   healthCheck: 'health-check',
   keepalive: 'keepalive',

@@ -1,4 +1,4 @@
-/** Reads the mesh as SPEC's JSON shapes: used by `/api/mesh`, `/api/nodes/:id` and `gpu-mesh status`. */
+/** Reads the mesh as the JSON shapes of docs/http-api.md: used by `/api/mesh`, `/api/nodes/:id` and `gpu-mesh status`. */
 import type { Redis } from 'ioredis';
 import type { MeshConfig } from '../config/types.js';
 import { readWatchStates } from '../watch/states.js';

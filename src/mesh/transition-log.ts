@@ -1,4 +1,4 @@
-/** One log line per status change, at the severity SPEC gives it. */
+/** One log line per status change, at the severity docs/alerts.md gives it. */
 import type { NodeConfig } from '../config/types.js';
 import { type Logger, logAtSeverity } from '../runtime/logger.js';
 import type { Transition } from './state.js';

@@ -1,4 +1,4 @@
-/** The Node and mesh JSON shapes of SPEC, built from config + stored state. Pure. */
+/** The Node and mesh JSON shapes of docs/http-api.md, built from config + stored state. Pure. */
 import { safeUrl } from '../config/secrets.js';
 import type { NodeInfo } from './registry.js';
 import { type NodeState, round1, successRate, uptimeScore } from './state.js';

@@ -1,5 +1,5 @@
 /**
- * The stats report (SPEC "HTTP", Report): for one window, per node, how many checks ran and passed
+ * The stats report (docs/http-api.md "Report"): for one window, per node, how many checks ran and passed
  * and how fast the passing ones answered; plus the node's status, models and uptime score (over
  * `stats.retain`) and the mesh health, as they stand when the report is made. Pure.
  */

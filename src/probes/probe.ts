@@ -1,5 +1,5 @@
 /**
- * A check of one node (SPEC "What a check is"): `GET /api/version`, `/api/tags` and `/api/ps` in
+ * A check of one node (docs/checks.md "What a check is"): `GET /api/version`, `/api/tags` and `/api/ps` in
  * turn over the node's keep-alive connection, within one deadline; then, when asked, the deep part.
  */
 import type { DeepOutcome, LoadedModel, ProbeResult } from '../mesh/types.js';

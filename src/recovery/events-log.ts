@@ -1,4 +1,4 @@
-/** Recovery events and stalled monitors as log lines, at their SPEC severity. */
+/** Recovery events and stalled monitors as log lines, at their severity (docs/alerts.md). */
 import { ALERT_SEVERITY } from '../alerts/types.js';
 import type { StalledNode } from '../jobs/keepalive.js';
 import type { RecoveryEvent } from '../jobs/recovery.js';

@@ -1,6 +1,6 @@
 /**
  * pino to stdout (pretty on a TTY), optionally also to a rotated file, with every configured
- * secret replaced by `***` wherever it appears in a line (SPEC guarantee 6). The secrets are read
+ * secret replaced by `***` wherever it appears in a line (guarantee 6, docs/guarantees.md). The secrets are read
  * on every line, so those a reload brings in are masked from the next line on.
  */
 import { type Logger, pino } from 'pino';
@@ -25,7 +25,7 @@ const PINO_LEVEL: Record<Severity, 'info' | 'warn' | 'error' | 'fatal'> = {
   CRITICAL: 'fatal',
 };
 
-/** Logs at the pino level that stands for a SPEC severity, with the severity as a field. */
+/** Logs at the pino level that stands for an alert severity, with the severity as a field. */
 export function logAtSeverity(logger: Logger, severity: Severity, fields: object, message: string): void {
   logger[PINO_LEVEL[severity]]({ severity, ...fields }, message);
 }

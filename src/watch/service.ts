@@ -1,5 +1,5 @@
 /**
- * The keep-alive watch as the scheduler role runs it (SPEC `keepalive.watch`): every scheduler
+ * The keep-alive watch as the scheduler role runs it (`keepalive.watch`, docs/checks.md): every scheduler
  * process holds one idle connection per enabled node; a lost one logs a line, counts, and
  * enqueues a check of the node now. The check takes the normal path (fast confirms, thresholds,
  * alerts, `mass_failure`, recovery): the watch itself never decides that a node is down.

@@ -4,7 +4,7 @@ import type { Logger } from '../runtime/logger.js';
 
 /**
  * Active jobs get `graceMs` to finish; past that the worker is closed at once and their locks
- * expire, so another process retries them (SPEC guarantee 2). The caller exits soon after.
+ * expire, so another process retries them (guarantee 2, docs/guarantees.md). The caller exits soon after.
  */
 export async function closeWorker(worker: Worker, logger: Logger, graceMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
 /**
- * A slow channel is a failing channel (SPEC guarantee 8): every delivery ends by the channel's
+ * A slow channel is a failing channel (guarantee 8, docs/guarantees.md): every delivery ends by the channel's
  * `timeout`, counted from the first connection attempt to the last byte of the answer. SMTP
  * servers and HTTP receivers that keep a connection alive by trickling bytes defeat idle timeouts
  * (nodemailer's, undici's); only a total deadline bounds them.

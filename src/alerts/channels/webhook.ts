@@ -14,7 +14,7 @@ export interface WebhookChannelConfig {
 }
 
 /**
- * The webhook channel: POSTs the Alert JSON, exactly SPEC's shape, with the configured headers.
+ * The webhook channel: POSTs the Alert JSON, exactly the shape of docs/http-api.md, with the configured headers.
  * Any answer but 2xx fails the delivery; redirects are not followed (a POST must not turn into a GET).
  */
 export function createWebhookChannel(config: WebhookChannelConfig): AlertChannel {
@@ -47,7 +47,7 @@ export function createWebhookChannel(config: WebhookChannelConfig): AlertChannel
   };
 }
 
-/** The Alert as SPEC writes it, field by field, so nothing else a caller attached is ever sent. */
+/** The Alert as docs/http-api.md writes it, field by field, so nothing else a caller attached is ever sent. */
 export function alertJson(alert: Alert): Alert {
   const { id, at, severity, kind, nodeId, incidentId, title, message } = alert;
   return { id, at, severity, kind, nodeId, incidentId, title, message };

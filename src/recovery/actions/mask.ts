@@ -1,4 +1,4 @@
-/** Secrets never reach a job log or an error (SPEC guarantee 6; the rule: `config/secrets.ts`). */
+/** Secrets never reach a job log or an error (guarantee 6, docs/guarantees.md; the rule: `config/secrets.ts`). */
 import type { Secrets } from '../../config/secrets.js';
 
 /** Masked, on one line, at most `max` characters: fit for a summary or an error message. */
