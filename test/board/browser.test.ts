@@ -1,6 +1,6 @@
 /**
  * The dashboard and Bull Board in a real browser: Debian's chromium driven by playwright-core.
- * Saves the screenshots the README shows (docs/) and keeps copies as test artifacts.
+ * Saves the screenshots the docs show (docs/*.png) and keeps copies as test artifacts.
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

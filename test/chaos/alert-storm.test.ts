@@ -243,7 +243,7 @@ describe('chaos: alert storms', () => {
           .sort();
       const failedDeliveries = await notifyQueue.getJobs(['failed']);
       const failedAlertJobs = await alertQueue.getJobs(['failed']);
-      // README "Mass failure": its nodes send no degraded/unhealthy/misconfigured/down_too_long of
+      // docs/alerts.md "Mass failure": its nodes send no degraded/unhealthy/misconfigured/down_too_long of
       // their own. Members are the nodes it names whose incident started within its window.
       const episodeStart = Number(mass.incidentId?.split(':')[1]);
       const windowMs = 625; // 1.25 × checks.interval
@@ -396,7 +396,7 @@ describe('chaos: alert storms', () => {
       );
       for (const id of MASS) expect(mass.message).toContain(`(${id})`);
       expect(received.filter((alert) => alert.kind === 'mass_failure')).toHaveLength(1);
-      // README "Mass failure": the nodes of a mass failure send no degraded or unhealthy of their
+      // docs/alerts.md "Mass failure": the nodes of a mass failure send no degraded or unhealthy of their
       // own, but for the first to fail, which started failing alone and was alerted at once.
       const ownAlerts = own.filter((alert) => alert.kind !== 'recovered');
       expect(new Set(ownAlerts.map((alert) => alert.incidentId)).size).toBeLessThanOrEqual(1);
@@ -408,7 +408,7 @@ describe('chaos: alert storms', () => {
   });
 
   /*
-   * README: a held or folded alert's `alerts` job "in Bull Board says why", and `alerts` jobs are
+   * docs/alerts.md: a held or folded alert's `alerts` job "in Bull Board says why", and `alerts` jobs are
    * kept 7 days. The evaluation job shares the queue and runs every quarter interval; what it
    * keeps of its own must not push the alerts' records out.
    */

@@ -14,7 +14,7 @@ interface IdleCost {
 
 describe('the idle cost of the keep-alive watch (the built watcher, a node stand-in in another process)', () => {
   it('holds 2,000 idle connections in about 1.3 KB of heap each, and sleeps between touches', async () => {
-    // The README's 10,000-node numbers come from the same script: `idle-cost.mjs 10000 watch 20`.
+    // The 10,000-node numbers in docs/checks.md come from the same script: `idle-cost.mjs 10000 watch 20`.
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--expose-gc', SCRIPT, '2000', 'watch', '3'],
