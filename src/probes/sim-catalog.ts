@@ -89,19 +89,67 @@ export function findModel(name: string): number {
 
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 
+/** Every catalog model installed. */
+export const ALL_MODELS = (1 << CATALOG.length) - 1;
+
+export function modelMask(names: readonly string[]): number {
+  let mask = 0;
+  for (const name of names) {
+    const index = findModel(name);
+    if (index === -1)
+      throw new Error(`not a simulated model: ${name} (one of ${CATALOG.map((m) => m.name).join(', ')})`);
+    mask |= 1 << index;
+  }
+  return mask;
+}
+
+export function modelNames(mask: number): string[] {
+  return CATALOG.filter((_, index) => (mask & (1 << index)) !== 0).map((entry) => entry.name);
+}
+
+const tagsBodies = new Map<number, Buffer>();
+const openAiModelBodies = new Map<number, Buffer>();
+
+/** `/api/tags` for the models whose bit is set (made once per set of models). */
+export function tagsBody(installedMask: number): Buffer {
+  let body = tagsBodies.get(installedMask);
+  if (body === undefined) {
+    body = json({ models: CATALOG.filter((_, i) => (installedMask & (1 << i)) !== 0).map(tagEntry) });
+    tagsBodies.set(installedMask, body);
+  }
+  return body;
+}
+
+/** `/v1/models` (OpenAI's list) for the models whose bit is set. */
+export function openAiModelsBody(installedMask: number): Buffer {
+  let body = openAiModelBodies.get(installedMask);
+  if (body === undefined) {
+    const data = CATALOG.filter((_, i) => (installedMask & (1 << i)) !== 0).map((entry) => ({
+      id: entry.name,
+      object: 'model',
+      created: Math.floor(Date.parse(entry.modifiedAt) / 1000),
+      owned_by: 'library',
+    }));
+    body = json({ object: 'list', data });
+    openAiModelBodies.set(installedMask, body);
+  }
+  return body;
+}
+
+function tagEntry(entry: CatalogModel) {
+  return {
+    name: entry.name,
+    model: entry.name,
+    modified_at: entry.modifiedAt,
+    size: entry.size,
+    digest: entry.digest,
+    details: entry.details,
+  };
+}
+
 export const BODIES = {
   running: Buffer.from('Ollama is running'),
   version: json({ version: OLLAMA_VERSION }),
-  tags: json({
-    models: CATALOG.map((entry) => ({
-      name: entry.name,
-      model: entry.name,
-      modified_at: entry.modifiedAt,
-      size: entry.size,
-      digest: entry.digest,
-      details: entry.details,
-    })),
-  }),
   // gin's answer to a route it does not know (and to a known route with another method).
   notFound: Buffer.from('404 page not found'),
   html: Buffer.from(

@@ -2,12 +2,15 @@
  * The simulator's control endpoint, to break and mend nodes from a shell or a test:
  *   GET  /nodes              -> [{id, url, port, mode}]
  *   POST /nodes/:id/mode     {"mode": "dead", "delayMs": 0} -> 204
+ *   POST /nodes/:id/models   {"installed": ["llama3.2:latest"], "loaded": []} -> 204
+ *   POST /nodes/:id/stream   {"tokens": 50, "chunkDelayMs": 20, "loadDelayMs": 0, "dieAfterChunks": 0} -> 204
  * Errors are `{"error": "<one line>"}` with 400 (bad request) or 404 (unknown node or route).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isSimMode, SIM_MODES, type SimMode } from './sim-modes.js';
 import { JSON_TYPE, send, sendError } from './sim-send.js';
+import type { StreamSettings } from './sim-streaming.js';
 
 export interface ControlledNode {
   readonly id: string;
@@ -20,9 +23,12 @@ export interface ControlTarget {
   list(): readonly ControlledNode[];
   find(id: string): ControlledNode | undefined;
   setMode(id: string, mode: SimMode, options: { delayMs?: number }): Promise<void>;
+  /** Throws a one-line Error for a bad change (answered 400). */
+  setModels(id: string, change: { installed?: string[]; loaded?: string[] }): void;
+  setStream(id: string, changes: Partial<StreamSettings>): void;
 }
 
-const MODE_ROUTE = /^\/nodes\/([^/]+)\/mode$/;
+const NODE_ROUTE = /^\/nodes\/([^/]+)\/(mode|models|stream)$/;
 const MAX_BODY_BYTES = 64 * 1024;
 
 export async function startControlServer(
@@ -59,15 +65,51 @@ async function route(
     const nodes = target.list().map(({ id, url, port, mode }) => ({ id, url, port, mode }));
     return send(res, 200, JSON_TYPE, JSON.stringify(nodes));
   }
-  const match = MODE_ROUTE.exec(path);
+  const match = NODE_ROUTE.exec(path);
   if (match === null || req.method !== 'POST') return sendError(res, 404, `no route ${req.method} ${path}`);
   const id = decodeURIComponent(match[1] ?? '');
   if (target.find(id) === undefined) return sendError(res, 404, `unknown node: ${id}`);
-  const request = parseModeRequest(await readBody(req));
-  if (typeof request === 'string') return sendError(res, 400, request);
-  await target.setMode(id, request.mode, { delayMs: request.delayMs });
+  const text = await readBody(req);
+  if (match[2] === 'mode') {
+    const request = parseModeRequest(text);
+    if (typeof request === 'string') return sendError(res, 400, request);
+    await target.setMode(id, request.mode, { delayMs: request.delayMs });
+  } else {
+    const body = parseObject(text);
+    if (typeof body === 'string') return sendError(res, 400, body);
+    try {
+      if (match[2] === 'models') target.setModels(id, modelChange(body));
+      else target.setStream(id, body as Partial<StreamSettings>);
+    } catch (error) {
+      return sendError(res, 400, (error as Error).message);
+    }
+  }
   res.writeHead(204);
   res.end();
+}
+
+function parseObject(text: string | null): Record<string, unknown> | string {
+  if (text === null) return `body over ${MAX_BODY_BYTES} bytes`;
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body === 'object' && body !== null && !Array.isArray(body))
+      return body as Record<string, unknown>;
+  } catch {
+    // answered below
+  }
+  return 'body is not a JSON object';
+}
+
+function modelChange(body: Record<string, unknown>): { installed?: string[]; loaded?: string[] } {
+  const list = (key: string): string[] | undefined => {
+    const value = body[key];
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) {
+      throw new Error(`${key} must be a list of model names`);
+    }
+    return value as string[];
+  };
+  return { installed: list('installed'), loaded: list('loaded') };
 }
 
 /** The mode change asked for, or what is wrong with the request. */

@@ -5,8 +5,9 @@
  */
 import type http from 'node:http';
 import { assertNever } from '../mesh/types.js';
-import { BODIES, HUGE_OPENING, HUGE_PIECE, psBody } from './sim-catalog.js';
-import { type GeneratingNode, handleGenerate } from './sim-generate.js';
+import { BODIES, HUGE_OPENING, HUGE_PIECE, openAiModelsBody, psBody, tagsBody } from './sim-catalog.js';
+import { INFERENCE_PATHS } from './sim-formats.js';
+import { type GeneratingNode, handleInference } from './sim-inference.js';
 import type { SimMode } from './sim-modes.js';
 import { HTML_TYPE, JSON_TYPE, send, TEXT_TYPE } from './sim-send.js';
 
@@ -80,7 +81,11 @@ function answer(node: SimNodeState, req: http.IncomingMessage, res: http.ServerR
     return;
   }
   if (path === '/api/tags' && reads) {
-    send(res, 200, JSON_TYPE, BODIES.tags);
+    send(res, 200, JSON_TYPE, tagsBody(node.installedMask));
+    return;
+  }
+  if (path === '/v1/models' && method === 'GET') {
+    send(res, 200, JSON_TYPE, openAiModelsBody(node.installedMask));
     return;
   }
   if (path === '/api/ps' && method === 'GET') {
@@ -88,14 +93,15 @@ function answer(node: SimNodeState, req: http.IncomingMessage, res: http.ServerR
     send(res, 200, JSON_TYPE, psBody(node.loadedMask, variant, Date.now()));
     return;
   }
-  if (path === '/api/generate' && method === 'POST') {
-    handleGenerate(node, req, res).catch(ignoreAbandoned);
+  const inference = INFERENCE_PATHS[path];
+  if (inference !== undefined && method === 'POST') {
+    handleInference(node, inference, req, res).catch(ignoreAbandoned);
     return;
   }
   send(res, 404, TEXT_TYPE, BODIES.notFound);
 }
 
-// The only way reading a generate request fails is the client going away: nobody to answer.
+// The only way reading an inference request fails is the client going away: nobody to answer.
 function ignoreAbandoned(): void {}
 
 /** 200 JSON that never ends, written as fast as the client reads it (backpressure, no buffering). */

@@ -1,8 +1,10 @@
 /** One simulated Ollama node: its own HTTP server on its own port, and the mode it is in. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ALL_MODELS } from './sim-catalog.js';
 import { handleNodeRequest, type SimNodeState } from './sim-handler.js';
 import { DEFAULT_SLOW_DELAY_MS, type SimMode } from './sim-modes.js';
+import { DEFAULT_STREAM, type StreamSettings } from './sim-streaming.js';
 
 // Ollama's Go server never times out an idle keep-alive connection or a slow request: neither
 // does the simulator (Node's defaults would close idle connections after 5 s).
@@ -21,6 +23,9 @@ export class SimNode implements SimNodeState {
   mode: SimMode = 'healthy';
   delayMs = DEFAULT_SLOW_DELAY_MS;
   loadedMask = LOADED_AT_START;
+  installedMask = ALL_MODELS;
+  stream: Readonly<StreamSettings> = DEFAULT_STREAM;
+  aborted = 0;
   readonly requests: Record<string, number> = {};
   url = '';
   private readonly server = new SimServer(this);
@@ -80,7 +85,7 @@ export class SimNode implements SimNodeState {
     if (this.mode === 'dead') {
       // A restarted Ollama: listening again, with the start's model loaded.
       await this.listen();
-      this.loadedMask = LOADED_AT_START;
+      this.loadedMask = LOADED_AT_START & this.installedMask;
     }
     this.mode = mode;
   }

@@ -4,12 +4,15 @@
  * thousands: the nodes share one request listener and precomputed bodies.
  */
 import type http from 'node:http';
+import { modelMask, modelNames } from './sim-catalog.js';
 import { controlUrlOf, startControlServer } from './sim-control.js';
 import { isSimMode, type SimMode } from './sim-modes.js';
 import { SimNode } from './sim-node.js';
+import { type StreamSettings, withStreamChanges } from './sim-streaming.js';
 
 export type { SimMode } from './sim-modes.js';
 export { SIM_MODES } from './sim-modes.js';
+export type { StreamSettings } from './sim-streaming.js';
 
 export interface SimulatorOptions {
   /** How many nodes: `sim-1` … `sim-<count>`. */
@@ -20,6 +23,11 @@ export interface SimulatorOptions {
   host?: string;
   /** Port of the control endpoint (0: ephemeral); absent: no control endpoint. */
   controlPort?: number;
+}
+
+export interface ModelChange {
+  installed?: readonly string[];
+  loaded?: readonly string[];
 }
 
 export interface SimulatedNode {
@@ -33,8 +41,19 @@ export interface Simulator {
   controlUrl: string | null;
   /** Resolves once the node is in the mode (for `dead`: no longer listening, connections reset). */
   setMode(id: string, mode: SimMode, options?: { delayMs?: number }): Promise<void>;
+  /**
+   * Which catalog models the node has pulled (`/api/tags`) and which are in memory (`/api/ps`);
+   * either left out stays as it is. A loaded model is always an installed one.
+   */
+  setModels(id: string, models: ModelChange): void;
+  /** The node's models now. */
+  models(id: string): { installed: string[]; loaded: string[] };
+  /** How the node generates from now on (the settings left out stay). */
+  setStream(id: string, changes: Partial<StreamSettings>): void;
   /** Requests the node received so far, by path. */
   requests(id: string): Record<string, number>;
+  /** Inference answers the node began whose client went away before the end. */
+  aborted(id: string): number;
   close(): Promise<void>;
 }
 
@@ -68,13 +87,24 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     await find(id).setMode(mode, modeOptions.delayMs);
   };
   const closeNodes = () => Promise.all(nodes.map((node) => node.close()));
+  const setModels = (id: string, change: ModelChange): void => {
+    const node = find(id);
+    const installed = change.installed === undefined ? node.installedMask : modelMask(change.installed);
+    const loaded = change.loaded === undefined ? node.loadedMask : modelMask(change.loaded);
+    node.installedMask = installed;
+    node.loadedMask = loaded & installed;
+  };
+  const setStream = (id: string, changes: Partial<StreamSettings>): void => {
+    const node = find(id);
+    node.stream = withStreamChanges(node.stream, changes);
+  };
 
   let control: http.Server | null = null;
   try {
     await Promise.all(nodes.map((node) => node.listen()));
     if (options.controlPort !== undefined) {
       control = await startControlServer(
-        { list: () => nodes, find: (id) => byId.get(id), setMode },
+        { list: () => nodes, find: (id) => byId.get(id), setMode, setModels, setStream },
         host,
         options.controlPort,
       );
@@ -88,7 +118,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     nodes: nodes.map(({ id, url, port: nodePort }) => ({ id, url, port: nodePort })),
     controlUrl: control === null ? null : controlUrlOf(control, host),
     setMode,
+    setModels,
+    models: (id) => {
+      const node = find(id);
+      return { installed: modelNames(node.installedMask), loaded: modelNames(node.loadedMask) };
+    },
+    setStream,
     requests: (id) => ({ ...find(id).requests }),
+    aborted: (id) => find(id).aborted,
     async close() {
       if (control !== null) {
         const server = control;
