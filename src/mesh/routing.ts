@@ -9,23 +9,29 @@ import type { NodeStatus } from './types.js';
 
 export interface NodeRouting {
   id: string;
+  /** The state's version: a follower ignores a message older than what it has read. */
+  v: number;
   status: NodeStatus;
   installed: string[];
-  loaded: string[];
+  loaded: { name: string; sizeVram: number }[];
   latencyMs: number | null;
+  /** The Ollama version the node reported. */
+  ollama: string | null;
 }
 
 export function routingChannel(prefix: string): string {
   return `${prefix}:routing`;
 }
 
-export function routingOf(id: string, state: NodeState): NodeRouting {
+export function routingOf(id: string, version: number, state: NodeState): NodeRouting {
   return {
     id,
+    v: version,
     status: state.status,
     installed: state.installedModels,
-    loaded: state.loadedModels.map((model) => model.name),
+    loaded: state.loadedModels,
     latencyMs: state.latencyMs,
+    ollama: state.version,
   };
 }
 

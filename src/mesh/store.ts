@@ -240,7 +240,9 @@ export class NodeStore {
         nodeId,
         change.state.status,
         // Only the state this write replaces is known to be current: compare with it.
-        routingChanged(known.state, change.state) ? JSON.stringify(routingOf(nodeId, change.state)) : '',
+        routingChanged(known.state, change.state)
+          ? JSON.stringify(routingOf(nodeId, known.version + 1, change.state))
+          : '',
         change.transitions.length,
       );
       for (const transition of change.transitions) args.push(JSON.stringify(transition));

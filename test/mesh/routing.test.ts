@@ -58,17 +58,20 @@ describe('routing changes', () => {
     await waitFor(() => messages.length === 1, 'the first routing message');
     expect(messages[0]).toEqual({
       id: 'n1',
+      v: 1,
       status: 'healthy',
       installed: ['a:latest', 'b:latest'],
       loaded: [],
       latencyMs: 5,
+      ollama: '0.12.3',
     });
     // The same models with another latency route the same: nothing is published...
     await check(store, base + 1, passed(['a:latest', 'b:latest'], [], 9));
     // ...and a model loaded is, after it (pub/sub keeps the order of one connection's writes).
     await check(store, base + 2, passed(['a:latest', 'b:latest'], ['b:latest']));
     await waitFor(() => messages.length >= 2, 'the loaded-model message');
-    expect(messages.map((message) => message.loaded)).toEqual([[], ['b:latest']]);
+    expect(messages.map((message) => message.loaded)).toEqual([[], [{ name: 'b:latest', sizeVram: 1 }]]);
+    expect(messages[1]?.v).toBe(3);
 
     await check(store, base + 3, {
       ok: false,
