@@ -1,8 +1,9 @@
 /** `gpu-mesh alerts [--since 1h] [--json]`: the alerts of the last `--since`, newest first. */
 import { AlertHistory } from '../alerts/history.js';
 import type { Alert } from '../alerts/types.js';
-import { parseDuration } from '../config/duration.js';
+import { sinceInput } from '../mesh/input.js';
 import { connectForRequests } from '../runtime/redis.js';
+import { parseArguments } from './arguments.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';
 
@@ -15,7 +16,7 @@ export interface AlertsOptions extends GlobalOptions {
 }
 
 export async function runAlerts(options: AlertsOptions): Promise<number> {
-  const sinceMs = parseSince(options.since ?? '1h');
+  const sinceMs = parseArguments(sinceInput, options.since ?? '1h', {}, '--since');
   const { config } = await loadCliConfig(options);
   const redis = connectForRequests(config.redis.url);
   redis.on('error', () => {});
@@ -29,14 +30,6 @@ export async function runAlerts(options: AlertsOptions): Promise<number> {
     return 0;
   } finally {
     redis.disconnect();
-  }
-}
-
-function parseSince(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    throw new UserError(`--since: ${(error as Error).message}`, 2);
   }
 }
 

@@ -2,6 +2,7 @@
 import { requestCheck } from '../jobs/manual-check.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
 import { meshNodes } from '../mesh/registry.js';
+import { parseNodeArgument } from './arguments.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';
 import { connectCli } from './queue-connection.js';
@@ -11,6 +12,7 @@ export interface CheckOptions extends GlobalOptions {
 }
 
 export async function runCheck(nodeId: string, options: CheckOptions): Promise<number> {
+  parseNodeArgument(nodeId);
   const { config } = await loadCliConfig(options);
   const connection = connectCli(config);
   const queue = connection.queue(QUEUE_NAMES.healthCheck);

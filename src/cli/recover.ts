@@ -1,6 +1,7 @@
 /** `gpu-mesh recover NODE [--no-wait]`: a manual recovery now, even of a healthy node. */
 import { awaitRecovery, enqueueManualRecovery } from '../jobs/manual-recovery.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
+import { parseNodeArgument } from './arguments.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';
 import { connectCli } from './queue-connection.js';
@@ -11,6 +12,7 @@ export interface RecoverOptions extends GlobalOptions {
 }
 
 export async function runRecover(nodeId: string, options: RecoverOptions): Promise<number> {
+  parseNodeArgument(nodeId);
   const { config } = await loadCliConfig(options);
   const node = config.nodes.find((candidate) => candidate.id === nodeId);
   if (!node)

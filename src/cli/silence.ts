@@ -1,7 +1,9 @@
 /** `gpu-mesh silence NODE --for 2h [--reason TEXT]` and `gpu-mesh unsilence NODE`: maintenance windows. */
-import { parseDuration } from '../config/duration.js';
+
+import { silenceInput } from '../mesh/input.js';
 import { meshNodes } from '../mesh/registry.js';
 import { silenceNode, unsilenceNode } from '../mesh/silence.js';
+import { parseArguments, parseNodeArgument } from './arguments.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';
 import { connectCli } from './queue-connection.js';
@@ -11,18 +13,16 @@ export interface SilenceOptions extends GlobalOptions {
   reason?: string;
 }
 
-export function parseSilenceDuration(value: string): number {
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new UserError(`--for: not a duration: ${value} (use e.g. 30m, 2h, 1d)`);
-  }
-}
+const SILENCE_OPTIONS = { for: '--for', reason: '--reason' };
 
 export async function runSilence(nodeId: string, options: SilenceOptions): Promise<number> {
-  const forMs = parseSilenceDuration(options.for);
-  if (forMs <= 0) throw new UserError('--for: must be longer than 0');
+  parseNodeArgument(nodeId);
   const { config } = await loadCliConfig(options);
+  const { for: forMs, reason = '' } = parseArguments(
+    silenceInput(config.alerts.maxSilence),
+    { for: options.for, reason: options.reason },
+    SILENCE_OPTIONS,
+  );
   const connection = connectCli(config);
   try {
     await requireNode(connection, config, nodeId);
@@ -31,7 +31,7 @@ export async function runSilence(nodeId: string, options: SilenceOptions): Promi
       config.redis.prefix,
       nodeId,
       forMs,
-      options.reason ?? '',
+      reason,
       Date.now(),
     ).catch(connection.unreachable('silence'));
     process.stdout.write(
@@ -44,6 +44,7 @@ export async function runSilence(nodeId: string, options: SilenceOptions): Promi
 }
 
 export async function runUnsilence(nodeId: string, options: GlobalOptions): Promise<number> {
+  parseNodeArgument(nodeId);
   const { config } = await loadCliConfig(options);
   const connection = connectCli(config);
   try {

@@ -5,7 +5,7 @@ import type { ChecksConfig, NodeConfig } from './types.js';
 
 /* mesh.yaml's `checks` (mesh-wide, with the defaults of docs/configuration.md) and one entry of `nodes`. */
 
-const NODE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const NODE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 const deepCheckFields = {

@@ -21,6 +21,11 @@ export async function silenceNode(
   reason: string,
   now: number,
 ): Promise<Silence> {
+  // Callers check the length against `alerts.maxSilence` first (`mesh/input.ts`); Redis refuses a
+  // PX of 0 and a date past year 275760 cannot be written, so neither may get this far.
+  if (!Number.isSafeInteger(forMs) || forMs < 1 || !Number.isFinite(new Date(now + forMs).getTime())) {
+    throw new RangeError(`silence of ${forMs} ms: not a length of time`);
+  }
   const silence: Silence = { until: new Date(now + forMs).toISOString(), reason };
   await redis.set(silenceKey(prefix, nodeId), JSON.stringify(silence), 'PX', forMs);
   return silence;
