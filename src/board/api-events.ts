@@ -2,21 +2,17 @@
 import { Router } from 'express';
 import type { EventHub } from './event-hub.js';
 
-const RECONNECT_AFTER_MS = 2000;
+/** How long a refused listener is asked to wait before it tries again. */
+const FULL_RETRY_AFTER_S = 5;
 
 export function eventsRouter(hub: EventHub): Router {
   const router = Router();
   router.get('/events', async (_req, res) => {
-    res.status(200).set({
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      // nginx buffers responses unless told not to.
-      'X-Accel-Buffering': 'no',
-    });
-    res.flushHeaders();
-    res.write(`retry: ${RECONNECT_AFTER_MS}\n\n`);
-    await hub.add(res);
+    if (await hub.add(res)) return;
+    res
+      .status(503)
+      .set('Retry-After', String(FULL_RETRY_AFTER_S))
+      .json({ error: `too many event streams (at most ${hub.maxClients} at once)` });
   });
   return router;
 }

@@ -1,39 +1,51 @@
 /** `POST /api/nodes/:id/recover`, `POST|DELETE /api/nodes/:id/silence`: what `recover` and `silence` do. */
-import { Queue } from 'bullmq';
 import { type Request, type Response, Router } from 'express';
-import { parseDuration } from '../config/duration.js';
+import * as z from 'zod';
 import type { NodeConfig } from '../config/types.js';
 import { awaitRecovery, enqueueManualRecovery } from '../jobs/manual-recovery.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
+import { describeInputError, silenceInput } from '../mesh/input.js';
 import { silenceNode, unsilenceNode } from '../mesh/silence.js';
-import type { ServerDeps } from './deps.js';
+import { nodeIdParam } from './api-params.js';
+import type { ApiDeps } from './deps.js';
+import { responseSignal } from './request-redis.js';
 
-function configuredNode(deps: ServerDeps, req: Request, res: Response): NodeConfig | null {
+function configuredNode(deps: ApiDeps, req: Request, res: Response): NodeConfig | null {
   const node = deps.config().nodes.find((candidate) => candidate.id === req.params.id);
   if (!node) res.status(404).json({ error: `unknown node: ${req.params.id}` });
   return node ?? null;
 }
 
-export function maintenanceRouter(deps: ServerDeps): Router {
+/** `?wait=false` enqueues the recovery and answers 202 at once. */
+const recoverQuery = z.object({
+  wait: z.enum(['true', 'false'], { error: 'must be true or false' }).optional(),
+});
+
+export function maintenanceRouter(deps: ApiDeps): Router {
   const router = Router();
-  const recoveryQueue = new Queue(QUEUE_NAMES.recovery, {
-    connection: deps.redis,
-    prefix: deps.config().redis.prefix,
-  });
+  router.param('id', nodeIdParam);
 
   router.post('/nodes/:id/recover', async (req, res) => {
+    const query = recoverQuery.safeParse(req.query);
+    if (!query.success) {
+      res.status(400).json({ error: describeInputError(query.error, {}, 'query') });
+      return;
+    }
     const node = configuredNode(deps, req, res);
     if (!node) return;
     if (node.recovery.kind === 'none') {
       res.status(400).json({ error: `node ${node.id} has no recovery configured (recovery.kind: none)` });
       return;
     }
+    const recoveryQueue = deps.queues.get(QUEUE_NAMES.recovery);
     const jobId = await enqueueManualRecovery(recoveryQueue, node, deps.now());
-    if (req.query.wait === 'false') {
+    if (query.data.wait === 'false') {
       res.status(202).json({ nodeId: node.id, jobId });
       return;
     }
-    const outcome = await awaitRecovery(recoveryQueue, jobId, node, deps.config().recovery);
+    const signal = responseSignal(res);
+    const outcome = await awaitRecovery(recoveryQueue, jobId, node, deps.config().recovery, signal);
+    if (res.headersSent || res.destroyed) return;
     switch (outcome.kind) {
       case 'completed':
         res.json({ ...outcome.value, jobId });
@@ -47,26 +59,22 @@ export function maintenanceRouter(deps: ServerDeps): Router {
       case 'timed_out':
         res.status(504).json({ error: 'the recovery is still running; see it in Bull Board', jobId });
         return;
+      case 'aborted':
+        return;
     }
   });
 
   router.post('/nodes/:id/silence', async (req, res) => {
     const node = configuredNode(deps, req, res);
     if (!node) return;
-    const body = (req.body ?? {}) as { for?: unknown; reason?: unknown };
-    let forMs: number;
-    try {
-      forMs = parseDuration(String(body.for ?? ''));
-    } catch {
-      res.status(400).json({ error: 'for: a duration is required, e.g. "2h"' });
+    const config = deps.config();
+    const input = silenceInput(config.alerts.maxSilence).safeParse(req.body ?? {});
+    if (!input.success) {
+      res.status(400).json({ error: describeInputError(input.error) });
       return;
     }
-    if (body.reason !== undefined && typeof body.reason !== 'string') {
-      res.status(400).json({ error: 'reason: must be a string' });
-      return;
-    }
-    const { prefix } = deps.config().redis;
-    const silence = await silenceNode(deps.redis, prefix, node.id, forMs, body.reason ?? '', deps.now());
+    const { for: forMs, reason = '' } = input.data;
+    const silence = await silenceNode(deps.redis, config.redis.prefix, node.id, forMs, reason, deps.now());
     res.json({ nodeId: node.id, silenced: true, ...silence });
   });
 

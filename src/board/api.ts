@@ -1,16 +1,20 @@
 /** The REST API of docs/http-api.md: mesh and node views, and actions as the CLI offers them. */
 import express, { Router } from 'express';
 import { requestCheck } from '../jobs/manual-check.js';
+import { QUEUE_NAMES } from '../jobs/queues.js';
 import { type ReadContext, readContext, readMesh, readNode } from '../mesh/read.js';
 import { maintenanceRouter } from './api-maintenance.js';
-import type { ServerDeps } from './deps.js';
+import { nodeIdParam } from './api-params.js';
+import type { ApiDeps } from './deps.js';
+import { responseSignal } from './request-redis.js';
 
-function currentContext(deps: ServerDeps): Promise<ReadContext> {
+function currentContext(deps: ApiDeps): Promise<ReadContext> {
   return readContext(deps.redis, deps.config(), deps.now());
 }
 
-export function apiRouter(deps: ServerDeps): Router {
+export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
+  router.param('id', nodeIdParam);
 
   router.get('/mesh', async (_req, res) => {
     res.json(await readMesh(await currentContext(deps)));
@@ -34,7 +38,13 @@ export function apiRouter(deps: ServerDeps): Router {
       return;
     }
     const node = config.nodes.find((candidate) => candidate.id === req.params.id);
-    const summary = await requestCheck(deps.checkQueue, req.params.id, node?.checks ?? config.checks);
+    const summary = await requestCheck(
+      deps.queues.get(QUEUE_NAMES.healthCheck),
+      req.params.id,
+      node?.checks ?? config.checks,
+      { signal: responseSignal(res) },
+    );
+    if (res.headersSent || res.destroyed) return;
     if (!summary) {
       res.status(504).json({ error: 'no worker answered in time' });
       return;

@@ -17,20 +17,21 @@ export function credentialsMatch(header: string | undefined, username: string, p
   return userOk && passOk;
 }
 
-export function basicAuth(username: string, password: () => string): RequestHandler {
+/**
+ * Both credentials come from one snapshot of `server.*`, taken when the server starts (docs/configuration.md: those
+ * keys are read at start only), so a reload can never pair one config's user with another's password.
+ */
+export function basicAuth(credentials: {
+  readonly username: string;
+  readonly password: string;
+}): RequestHandler {
+  const { username, password } = credentials;
   return (req, res, next) => {
-    const expected = password();
-    if (!expected || credentialsMatch(req.headers.authorization, username, expected)) {
+    if (credentialsMatch(req.headers.authorization, username, password)) {
       next();
       return;
     }
     res.set('WWW-Authenticate', 'Basic realm="gpu-mesh", charset="UTF-8"');
     res.status(401).json({ error: 'authentication required' });
   };
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || host.startsWith('127.');
 }

@@ -1,10 +1,12 @@
 /**
  * The last handlers of the app: an unknown route is a 404 JSON answer; an error is a JSON answer
  * with one line saying what went wrong (never a stack), 500 unless it carries a 4xx status (a body
- * that is not JSON, say). Server errors are logged.
+ * that is not JSON, say), or 503 `redis unavailable` when Redis could not be reached (Guarantee 9).
+ * Server errors are logged.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../runtime/logger.js';
+import { isRedisUnavailable, REDIS_UNAVAILABLE } from './request-redis.js';
 
 export function notFound(): RequestHandler {
   return (req, res) => {
@@ -13,9 +15,15 @@ export function notFound(): RequestHandler {
 }
 
 export function jsonErrors(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
+  return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
-      next(error);
+      // Answered already (a deadline's 503, a stream under way): what failed after that has no one
+      // to tell; an unfinished answer is cut so that the client does not take it for a whole one.
+      if (!res.writableEnded) res.destroy();
+      return;
+    }
+    if (isRedisUnavailable(error)) {
+      res.status(503).json(REDIS_UNAVAILABLE);
       return;
     }
     const status = clientStatus(error) ?? 500;

@@ -7,6 +7,11 @@
  * Events: `node` (a Node, docs/http-api.md "JSON shapes"), `alert` (an Alert), `mesh`
  * (`{healthPercent, healthy, total}`) and `telemetry` (`{nodeId, telemetry}`: the GPU telemetry an
  * agent reported for the node, or null). A new listener first gets the whole picture.
+ *
+ * Bounded: at most `maxClients` listeners at once (the route answers 503 beyond), and a listener
+ * that reads slower than events come (its unsent output past `maxBufferedBytes`) is dropped, and
+ * comes back through EventSource's reconnect with the whole picture, rather than growing the
+ * process's memory without end.
  */
 import type { Response } from 'express';
 import type { Redis } from 'ioredis';
@@ -28,7 +33,15 @@ export interface EventHubOptions {
   logger: Logger;
   pollMs?: number;
   heartbeatMs?: number;
+  /** Listeners at once. Default 100. */
+  maxClients?: number;
+  /** A listener with more output than this waiting to be sent is dropped. Default 1 MiB. */
+  maxBufferedBytes?: number;
 }
+
+const DEFAULT_MAX_CLIENTS = 100;
+const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+const RECONNECT_AFTER_MS = 2000;
 
 /** One event of the picture, with the key it is compared under from one poll to the next. */
 interface Frame {
@@ -64,20 +77,41 @@ export class EventHub {
   private subscription: Redis | null = null;
   private readFailed = false;
   private closed = false;
+  /** Listeners whose first picture is being read (they count against `maxClients`). */
+  private joining = 0;
 
   constructor(private readonly options: EventHubOptions) {}
 
-  async add(res: Response): Promise<void> {
-    const frames = framesOf(await this.options.read());
-    if (this.closed || res.destroyed) return;
+  /** Listeners at once; the route answers 503 past it. */
+  get maxClients(): number {
+    return this.options.maxClients ?? DEFAULT_MAX_CLIENTS;
+  }
+
+  /**
+   * Makes `res` a listener: the stream's headers and the whole picture, then what changes. False
+   * (nothing sent) when `maxClients` listen already. Throws what reading the mesh throws, before
+   * anything is sent, so that an unreadable mesh is an error answer rather than an empty stream.
+   */
+  async add(res: Response): Promise<boolean> {
+    if (this.clients.size + this.joining >= this.maxClients) return false;
+    this.joining += 1;
+    let frames: Frame[];
+    try {
+      frames = framesOf(await this.options.read());
+    } finally {
+      this.joining -= 1;
+    }
+    if (this.closed || res.destroyed) return true;
     if (this.clients.size === 0) {
       this.sent.clear();
       for (const frame of frames) this.sent.set(frame.key, frame.json);
     }
+    openStream(res);
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
-    for (const frame of frames) res.write(format(frame));
+    this.send(res, [`retry: ${RECONNECT_AFTER_MS}\n\n`, ...frames.map(format)].join(''));
     this.start();
+    return true;
   }
 
   async close(): Promise<void> {
@@ -148,8 +182,32 @@ export class EventHub {
   }
 
   private broadcast(text: string): void {
-    for (const res of this.clients) res.write(text);
+    for (const res of this.clients) this.send(res, text);
   }
+
+  /** Writes to one listener, and drops it when it does not keep up. */
+  private send(res: Response, text: string): void {
+    res.write(text);
+    const buffered = res.writableLength;
+    if (buffered <= (this.options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES)) return;
+    this.clients.delete(res);
+    res.destroy();
+    this.options.logger.warn(
+      { buffered },
+      'events: dropped a listener that does not keep up (it reconnects with the whole picture)',
+    );
+  }
+}
+
+function openStream(res: Response): void {
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    // nginx buffers responses unless told not to.
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
 }
 
 function isAlertEvent(event: unknown): event is { type: 'alert'; alert: object } {

@@ -1,11 +1,13 @@
 /**
- * Every queue of the mesh, as Bull Board and `gpu_mesh_queue_jobs` show them: the fixed ones of docs/http-api.md
- * and one `agent-<id>` queue per node recovered by an agent. Agent queues follow config reloads.
+ * Every queue of the mesh, as the server sees them (Bull Board, `gpu_mesh_queue_jobs`, the actions
+ * of the API): the fixed ones of docs/http-api.md and one `agent-<id>` queue per node recovered by an agent.
+ * Agent queues follow config reloads. All of them live on the server's fail-fast connection
+ * (`request-redis.ts`), so that nothing the server does waits for an unreachable Redis.
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MeshConfig } from '../config/types.js';
-import { agentQueueName, QUEUE_NAMES } from '../jobs/queues.js';
+import { agentQueueName, QUEUE_NAMES, type QueueName } from '../jobs/queues.js';
 
 export interface QueueChanges {
   added: Queue[];
@@ -13,23 +15,27 @@ export interface QueueChanges {
 }
 
 export class MeshQueues {
-  private readonly fixed: Queue[];
+  private readonly fixed = new Map<string, Queue>();
   private readonly agents = new Map<string, Queue>();
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
-    /** The health-check queue main.ts already has. */
-    checkQueue: Queue,
     private readonly config: () => MeshConfig,
   ) {
-    const others = Object.values(QUEUE_NAMES).filter((name) => name !== checkQueue.name);
-    this.fixed = [checkQueue, ...others.map((name) => this.open(name))];
+    for (const name of Object.values(QUEUE_NAMES)) this.fixed.set(name, this.open(name));
     this.sync();
   }
 
+  /** One of the fixed queues (docs/http-api.md). */
+  get(name: QueueName): Queue {
+    const queue = this.fixed.get(name);
+    if (!queue) throw new Error(`no queue ${name}`);
+    return queue;
+  }
+
   list(): Queue[] {
-    return [...this.fixed, ...this.agents.values()];
+    return [...this.fixed.values(), ...this.agents.values()];
   }
 
   /** Opens the agent queues of new agent nodes and closes those of nodes gone. */
@@ -56,14 +62,16 @@ export class MeshQueues {
     return { added, removed };
   }
 
-  /** Closes the queues opened here (not the health-check queue, which main.ts owns). */
+  /** Closes the queues (not the connection, which the server owns). */
   async close(): Promise<void> {
-    await Promise.all([...this.fixed.slice(1), ...this.agents.values()].map((queue) => queue.close()));
+    await Promise.all(this.list().map((queue) => queue.close().catch(() => undefined)));
   }
 
   private open(name: string): Queue {
-    const queue = new Queue(name, { connection: this.redis, prefix: this.prefix });
-    // The connection reports its own trouble (runtime/redis.ts); nothing more to say per queue.
+    // No version check: it is one more command at start, and a queue whose first command fails
+    // (Redis froze at that instant) stays unusable for good. The service's workers check the version.
+    const queue = new Queue(name, { connection: this.redis, prefix: this.prefix, skipVersionCheck: true });
+    // The service's connection reports its own trouble (runtime/redis.ts); nothing more to say per queue.
     queue.on('error', () => {});
     return queue;
   }

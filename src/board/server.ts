@@ -1,6 +1,8 @@
 /**
- * The HTTP server: probes without auth, everything else behind HTTP Basic auth.
- * Bull Board, the dashboard and the rest of the API mount here too.
+ * The HTTP server: probes without auth, everything else behind HTTP Basic auth, or, with no
+ * password, behind the loopback `Host` check. Bull Board, the dashboard and the rest of the API
+ * mount here too. Every route talks to Redis on the server's own fail-fast connection, so that an
+ * unreachable Redis is a 503 within 2 s (`request-redis.ts`).
  */
 import type { Server } from 'node:http';
 import express from 'express';
@@ -9,10 +11,21 @@ import { apiRouter } from './api.js';
 import { basicAuth } from './auth.js';
 import type { ServerDeps } from './deps.js';
 import { jsonErrors, notFound } from './errors.js';
+import { openServerProblem, refuseForeignHosts } from './exposure.js';
+import { MeshQueues } from './queues.js';
+import {
+  answerInTime,
+  COMMAND_TIMEOUT_MS,
+  connectForHttp,
+  pingWithin,
+  REDIS_UNAVAILABLE,
+  readyWithin,
+} from './request-redis.js';
 import { refuseCrossSiteWrites, securityHeaders } from './security.js';
 import { mountViews } from './views.js';
 
 export type { ServerDeps } from './deps.js';
+export { openServerProblem } from './exposure.js';
 
 export interface RunningServer {
   url: string;
@@ -22,25 +35,53 @@ export interface RunningServer {
 
 export class PortInUseError extends Error {}
 
-const READY_TIMEOUT_MS = 1000;
+/** No password and a host that is not loopback: the server would be open to anyone who reaches it. */
+export class OpenServerError extends Error {}
 
-/** `closers` receives what the app opened (queues, the event stream) and must be closed with it. */
+/** How long `startServer` waits for its Redis connection before it listens anyway (503s until then). */
+const CONNECT_WAIT_MS = 2000;
+
+/**
+ * `closers` receives what the app opened (its Redis connection, queues, the event stream) and must
+ * be closed with it. `server.*` is read once, here: those keys are start-only (docs/configuration.md).
+ */
 export function createApp(deps: ServerDeps, closers: (() => Promise<void>)[] = []): express.Express {
+  return buildApp(deps, connectForHttp(deps.redis), closers);
+}
+
+/** The app on `redis`, the server's fail-fast connection, which it closes with the rest. */
+function buildApp(deps: ServerDeps, redis: Redis, closers: (() => Promise<void>)[]): express.Express {
+  const server = { ...deps.config().server };
+  const queues = new MeshQueues(redis, deps.config().redis.prefix, deps.config);
+  closers.push(async () => {
+    await queues.close();
+    redis.disconnect();
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.use(securityHeaders());
+  if (!server.password) app.use(refuseForeignHosts());
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const ready = await pingWithin(deps.redis, READY_TIMEOUT_MS);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'redis unreachable' });
+    if (await pingWithin(redis, COMMAND_TIMEOUT_MS)) res.json({ status: 'ready' });
+    else res.status(503).json(REDIS_UNAVAILABLE);
   });
-  const { username } = deps.config().server;
-  app.use(basicAuth(username, () => deps.config().server.password));
+  if (server.password) app.use(basicAuth(server));
   app.use(refuseCrossSiteWrites());
-  app.use('/api', apiRouter(deps));
-  closers.push(mountViews(app, deps));
+  app.use(answerInTime(redis));
+  const routeDeps = { config: deps.config, redis, queues, now: deps.now };
+  app.use('/api', apiRouter(routeDeps));
+  closers.push(
+    mountViews(app, {
+      ...routeDeps,
+      subscriber: () => deps.redis.duplicate({ connectionName: 'gpu-mesh:events' }),
+      logger: deps.logger,
+      metricsRegistry: deps.metricsRegistry,
+    }),
+  );
   app.use(notFound());
   app.use(jsonErrors(deps.logger));
   return app;
@@ -48,8 +89,12 @@ export function createApp(deps: ServerDeps, closers: (() => Promise<void>)[] = [
 
 export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const { host, port } = deps.config().server;
+  const problem = openServerProblem(deps.config().server);
+  if (problem) throw new OpenServerError(`config: ${problem}`);
   const closers: (() => Promise<void>)[] = [];
-  const app = createApp(deps, closers);
+  const redis = connectForHttp(deps.redis);
+  await readyWithin(redis, CONNECT_WAIT_MS);
+  const app = buildApp(deps, redis, closers);
   const closeApp = () => Promise.all(closers.map((close) => close()));
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(port, host, (error?: Error) => {
@@ -81,18 +126,4 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       });
     },
   };
-}
-
-async function pingWithin(redis: Redis, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  const ping = redis.ping().then(
-    (reply) => reply === 'PONG',
-    () => false,
-  );
-  const answered = await Promise.race([ping, timeout]);
-  clearTimeout(timer);
-  return answered;
 }

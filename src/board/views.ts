@@ -2,7 +2,6 @@
  * Everything the server shows besides the core API: the dashboard, Bull Board, the event stream,
  * stats reports, alerts and `/metrics`. Mounted behind the auth; returns what must be closed.
  */
-import type { Queue } from 'bullmq';
 import type express from 'express';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -21,21 +20,24 @@ import { BOARD_PATH, bullBoardRouter } from './bull-board.js';
 import { dashboardRouter } from './dashboard-page.js';
 import { EventHub, eventsChannel } from './event-hub.js';
 import { metricsRouter } from './metrics-route.js';
-import { MeshQueues } from './queues.js';
+import type { MeshQueues } from './queues.js';
 
-/** What the views need of the server's dependencies (a part of `ServerDeps`). */
+/** What the views need: the server's fail-fast connection and queues on it (`request-redis.ts`). */
 export interface ViewDeps {
   config(): MeshConfig;
   redis: Redis;
-  checkQueue: Queue;
+  queues: MeshQueues;
+  /** A connection for the event stream's SUBSCRIBE, one that waits out a Redis restart. */
+  subscriber(): Redis;
   logger: Logger;
   now(): number;
   metricsRegistry?: Registry;
 }
 
+/** Mounts the views on `app`; returns what closes them. */
 export function mountViews(app: express.Express, deps: ViewDeps): () => Promise<void> {
   const prefix = deps.config().redis.prefix;
-  const queues = new MeshQueues(deps.redis, prefix, deps.checkQueue, deps.config);
+  const { queues } = deps;
   const readCurrentMesh = async () => readMesh(await readContext(deps.redis, deps.config(), deps.now()));
   const hub = new EventHub({
     read: async () => {
@@ -48,7 +50,7 @@ export function mountViews(app: express.Express, deps: ViewDeps): () => Promise<
         telemetry: new Map(mesh.nodes.map((node, index) => [node.id, readings[index] ?? null])),
       };
     },
-    subscriber: () => deps.redis.duplicate({ connectionName: 'gpu-mesh:events' }),
+    subscriber: deps.subscriber,
     channel: eventsChannel(prefix),
     logger: deps.logger,
   });
@@ -74,10 +76,7 @@ export function mountViews(app: express.Express, deps: ViewDeps): () => Promise<
     alertsRouter(new AlertHistory(deps.redis, prefix)),
   );
   app.use(metricsRouter(exporter));
-  return async () => {
-    await hub.close();
-    await queues.close();
-  };
+  return () => hub.close();
 }
 
 const JOB_STATES = [

@@ -48,6 +48,8 @@ export async function runRecover(nodeId: string, options: RecoverOptions): Promi
         throw new UserError('recover: no worker answered in time (is `gpu-mesh start` running?)', 3);
       case 'timed_out':
         throw new UserError(`recover: job ${jobId} is still running; see it in Bull Board`, 3);
+      case 'aborted':
+        throw new Error('recover: the wait was aborted, but nothing aborts it here');
     }
   } finally {
     await connection.close();

@@ -1,6 +1,6 @@
 /** `gpu-mesh start [--role ROLES] [--node ID] [--demo]` */
 import { agentNodeProblem } from '../agent/index.js';
-import { isLoopbackHost } from '../board/auth.js';
+import { openServerProblem } from '../board/exposure.js';
 import { PortInUseError } from '../board/server.js';
 import type { MeshConfig } from '../config/types.js';
 import { startService } from '../main.js';
@@ -72,11 +72,11 @@ function watchStopSignals(): { stopped: Promise<NodeJS.Signals> } {
   };
 }
 
-/** docs/http-api.md "Auth": with no password, auth is off, so the server may only listen on loopback. */
+/**
+ * docs/http-api.md "Auth": with no password, auth is off, so the server may only listen on loopback.
+ * `startServer` refuses too; asking here first makes it one line and exit 2 before anything has started.
+ */
 function refuseOpenServer(config: MeshConfig): void {
-  if (!config.server.password && !isLoopbackHost(config.server.host)) {
-    throw new UserError(
-      `config: server.host: ${config.server.host} is not loopback and server.password is empty (set GPU_MESH_PASSWORD)`,
-    );
-  }
+  const problem = openServerProblem(config.server);
+  if (problem) throw new UserError(`config: ${problem}`);
 }

@@ -14,12 +14,18 @@ export type JobOutcome<R> =
   | { kind: 'timed_out' }
   /** It disappeared before it finished (removed by hand, or withdrawn by someone else). */
   | { kind: 'removed' }
-  /** `signal` aborted first; a job not yet taken was withdrawn. */
+  /** `signal` aborted first; a job not yet taken was withdrawn (unless `withdrawOnAbort` is false). */
   | { kind: 'aborted' };
 
 export interface AwaitJobOptions {
-  /** Stops the wait early (outcome `aborted`); a job a worker already runs is left to finish. */
+  /**
+   * Stops the wait early (outcome `aborted`), within one poll: whoever waits is gone (an HTTP
+   * client hung up), so nothing keeps reading Redis for them. A job a worker already runs is left
+   * to finish.
+   */
   signal?: AbortSignal;
+  /** Whether an aborted wait withdraws a job no worker has taken yet. Default true. */
+  withdrawOnAbort?: boolean;
   /** How often the job is read. Default 25 ms. */
   pollMs?: number;
   /** When the wait began, if before this call (e.g. when the job was requested). Default: `now()`. */
@@ -54,7 +60,7 @@ export async function awaitJob<R>(
     }
     if (signal?.aborted) {
       // Withdrawn unless a worker already runs it (a locked job is not removed).
-      await job.remove().catch(() => undefined);
+      if (options.withdrawOnAbort !== false) await job.remove().catch(() => undefined);
       return { kind: 'aborted' };
     }
     const limitMs = job.processedOn ? limits.pickupMs + limits.finishMs : limits.pickupMs;

@@ -13,12 +13,18 @@ export function checkDurationMs(checks: ChecksConfig): number {
   return checks.timeout + deep + 1000;
 }
 
-/** Resolves with the check's summary, or null when no worker finished it in time. */
+export interface RequestCheckOptions {
+  /** Aborted when whoever asked stops waiting: the wait ends, and a check not yet taken is withdrawn. */
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** Resolves with the check's summary, or null when no worker finished it in time (or `signal` aborted). */
 export async function requestCheck(
   queue: Queue,
   nodeId: string,
   checks: ChecksConfig,
-  now: () => number = Date.now,
+  { signal, now = Date.now }: RequestCheckOptions = {},
 ): Promise<CheckSummary | null> {
   const data: HealthCheckPayload = { nodeId, reason: 'manual' };
   const jobId = safeJobId('manual', nodeId, now(), Math.random().toString(36).slice(2, 8));
@@ -27,7 +33,7 @@ export async function requestCheck(
     queue,
     jobId,
     { pickupMs: PICKUP_MS, finishMs: checkDurationMs(checks) },
-    { now },
+    { now, signal },
   );
   switch (outcome.kind) {
     case 'completed':

@@ -18,18 +18,28 @@ export function recoveryDurationMs(node: NodeConfig, settings: MeshConfig['recov
   return action + settings.verifyTimeout + 30_000;
 }
 
-/** How a manual recovery ends for whoever waits: nobody can abort it, and a removed job never answers. */
-export type ManualRecoveryOutcome = Exclude<JobOutcome<RecoveryResult>, { kind: 'removed' | 'aborted' }>;
+/**
+ * How a manual recovery ends for whoever waits: a removed job never answers; `aborted` only when
+ * the waiter's `signal` aborted.
+ */
+export type ManualRecoveryOutcome = Exclude<JobOutcome<RecoveryResult>, { kind: 'removed' }>;
 
+/**
+ * Waits for a manual recovery. `signal` ends the wait (the person stopped waiting: an HTTP client
+ * hung up) without withdrawing the recovery: they asked for it, and it runs all the same.
+ */
 export async function awaitRecovery(
   queue: Queue,
   jobId: string,
   node: NodeConfig,
   settings: MeshConfig['recovery'],
+  signal?: AbortSignal,
 ): Promise<ManualRecoveryOutcome> {
-  const outcome = await awaitJob<RecoveryResult>(queue, jobId, {
-    pickupMs: PICKUP_MS,
-    finishMs: recoveryDurationMs(node, settings),
-  });
-  return outcome.kind === 'removed' || outcome.kind === 'aborted' ? { kind: 'not_picked_up' } : outcome;
+  const outcome = await awaitJob<RecoveryResult>(
+    queue,
+    jobId,
+    { pickupMs: PICKUP_MS, finishMs: recoveryDurationMs(node, settings) },
+    { signal, withdrawOnAbort: false },
+  );
+  return outcome.kind === 'removed' ? { kind: 'not_picked_up' } : outcome;
 }

@@ -36,6 +36,10 @@ export interface BoardMeshOptions {
   withAgentNode?: boolean;
   /** Runs before the service starts (e.g. to kill a node from the first check on). */
   beforeStart?(simulator: Simulator): Promise<void>;
+  /** Another Redis than the shared test one (a private one a test stops). */
+  redisUrl?: string;
+  /** `server.password`; "" turns auth off (loopback only). */
+  password?: string;
 }
 
 export function basicAuth(username = USERNAME, password = PASSWORD): string {
@@ -52,9 +56,9 @@ function boardYaml(prefix: string, simulator: Simulator, options: BoardMeshOptio
       ]
     : [];
   return [
-    `redis: { url: "${testRedisUrl()}", prefix: ${prefix} }`,
+    `redis: { url: "${options.redisUrl ?? testRedisUrl()}", prefix: ${prefix} }`,
     `checks:\n${options.checks ?? '  interval: 1s\n  retryInterval: 250ms\n  timeout: 500ms'}`,
-    `server: { host: 127.0.0.1, port: 0, username: ${USERNAME}, password: "${PASSWORD}" }`,
+    `server: { host: 127.0.0.1, port: 0, username: ${USERNAME}, password: "${options.password ?? PASSWORD}" }`,
     options.extraYaml ?? 'stats: { interval: 300ms, retain: 1h }\ndashboard: { interval: 300ms }',
     'nodes:',
     ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
@@ -84,6 +88,7 @@ export async function startBoardMesh(options: BoardMeshOptions = {}): Promise<Bo
     async stop() {
       await service.close();
       await simulator.close();
+      if (options.redisUrl) return; // a private Redis goes with its test
       const redis = connectTestRedis();
       await dropPrefix(redis, prefix);
       redis.disconnect();
