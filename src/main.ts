@@ -20,6 +20,7 @@ import { CheckRecorder } from './metrics/check-recorder.js';
 import { createProbe, type Probe } from './probes/probe-service.js';
 import { logRecoveryEvent, logStalled } from './recovery/events-log.js';
 import { type SelfHealing, startSelfHealing } from './recovery/service.js';
+import { logErrors } from './runtime/error-log.js';
 import { createLogger, type Logger } from './runtime/logger.js';
 import { connectForService, describeRedisUrl } from './runtime/redis.js';
 import { Semaphore } from './runtime/semaphore.js';
@@ -57,10 +58,20 @@ export interface RunningService {
   config(): MeshConfig;
   reload(): Promise<void>;
   server: RunningServer | null;
+  /**
+   * Closes everything, in order; resolves false when some part did not close cleanly (each is
+   * logged). It may wait as long as Redis does: `gpu-mesh start` bounds it (`runtime/shutdown.ts`).
+   */
+  shutDown(): Promise<boolean>;
+  /** `shutDown`, for callers that need not know how it went. */
   close(): Promise<void>;
 }
 
-const SHUTDOWN_GRACE_MS = 8000;
+/**
+ * How long active jobs get to finish on shutdown. Leaves room, under the process's 9 s deadline
+ * (`SHUTDOWN_DEADLINE_MS`), for the queues and Redis to close after the workers.
+ */
+const SHUTDOWN_GRACE_MS = 6000;
 /** Probes one process runs at once: more cost more CPU per check without finishing sooner (BENCHMARKS.md). */
 const PROBES_IN_FLIGHT = 100;
 /**
@@ -86,11 +97,15 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
 
   const redis = connectForService(config.redis.url, logger, 'main');
   const store = new NodeStore(redis, prefix);
-  const checkQueue = new Queue(QUEUE_NAMES.healthCheck, { connection: redis, prefix });
+  const checkQueue = logErrors(
+    new Queue(QUEUE_NAMES.healthCheck, { connection: redis, prefix }),
+    logger,
+    'health-check queue',
+  );
   const checkRecorder = new CheckRecorder(redis, prefix, () => config, logger);
   let nodesById = indexNodes(config.nodes);
   const checkSchedule = new CheckSchedule(redis, prefix);
-  const schedules = new ScheduleKeeper(redis, prefix, checkSchedule, now);
+  const schedules = new ScheduleKeeper(redis, prefix, checkSchedule, now, logger);
 
   const closers: (() => Promise<unknown>)[] = [];
   let probe: Probe | null = null;
@@ -105,7 +120,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         store,
         logger,
         now,
-        tuning: options.alerting,
+        tuning: { closeGraceMs: SHUTDOWN_GRACE_MS, ...options.alerting },
       })
     : null;
   if (has('worker')) {
@@ -138,7 +153,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       { connection: redis, prefix, concurrency: options.concurrency ?? CHECK_JOBS_AT_ONCE },
       checkDeps,
     );
-    worker.on('error', (error) => logger.error({ err: error.message }, 'health-check worker error'));
+    logErrors(worker, logger, 'health-check worker');
     worker.on('failed', (job, error) =>
       logger.error({ job: job?.name, err: error.message }, `health-check job failed: ${error.message}`),
     );
@@ -271,28 +286,39 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   if (server) closers.push(() => server.close());
   const closingWorker = worker;
   const closingHealing = selfHealing;
+  // Every worker at once, so that they share one grace rather than wait in turn.
   closers.push(() =>
     Promise.all([
       closingWorker && closeWorker(closingWorker, logger, SHUTDOWN_GRACE_MS),
       closingHealing?.close(),
+      alerting?.close(),
+      stats.close(),
     ]),
   );
-  if (alerting) closers.push(() => alerting.close());
   closers.push(() => Promise.all([checkQueue.close(), schedules.close()]));
-  closers.push(() => stats.close());
   if (probe) closers.push(async () => probe?.close());
   closers.push(() => redis.quit().catch(() => redis.disconnect()));
+
+  const shutDown = async (): Promise<boolean> => {
+    let clean = true;
+    for (const close of closers) {
+      await close().catch((error: Error) => {
+        clean = false;
+        logger.warn({ err: error.message }, `not closed cleanly: ${error.message}`);
+      });
+    }
+    logger.info(clean ? 'gpu-mesh stopped' : 'gpu-mesh stopped, some parts not cleanly');
+    return clean;
+  };
 
   return {
     logger,
     config: () => config,
     reload: () => watcher.reload(),
     server,
+    shutDown,
     close: async () => {
-      for (const close of closers) {
-        await close().catch((error: Error) => logger.warn({ err: error.message }, 'error while closing'));
-      }
-      logger.info('gpu-mesh stopped');
+      await shutDown();
     },
   };
 }

@@ -6,6 +6,7 @@
 import type { Redis } from 'ioredis';
 import type { Secrets } from '../config/secrets.js';
 import type { NodeConfig } from '../config/types.js';
+import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 import { readNvidiaSmi } from './nvidia-smi.js';
 import { startTelemetryLoop } from './telemetry.js';
@@ -54,7 +55,7 @@ export function startAgent(options: AgentOptions): RunningAgent {
     { connection: redis, prefix },
     { nodeId, findNode: options.findNode, secrets: options.secrets, env: options.env, now },
   );
-  worker.on('error', (error) => logger.error({ err: error.message }, `agent worker error: ${error.message}`));
+  logErrors(worker, logger, 'agent worker');
   worker.on('completed', (_job, result) => logger.info({ node: nodeId }, `restart done: ${result.summary}`));
   worker.on('failed', (_job, error) =>
     logger.error({ node: nodeId, err: error.message }, `restart failed: ${error.message}`),

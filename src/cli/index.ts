@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `gpu-mesh` command line: parse arguments, run a command, map outcomes to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
+import { exitWhenWritten } from '../runtime/exit.js';
 import { UserError } from './errors.js';
 
 // Each command's module is imported when it runs: `gpu-mesh status` need not load the server.
@@ -32,21 +33,6 @@ function exitWith<A extends Action>(action: A): (...args: Parameters<A>) => Prom
     }
     exitWhenWritten();
   };
-}
-
-/**
- * Exits once stdout and stderr are flushed: open handles (Redis reconnect timers, keep-alive
- * sockets) must not keep a finished command alive, and output to a pipe is written
- * asynchronously, so exiting at once would hand a reader (`| jq`) only its first 64 KiB.
- */
-function exitWhenWritten(): void {
-  let pending = 2;
-  const written = (): void => {
-    pending -= 1;
-    if (pending === 0) process.exit();
-  };
-  process.stdout.write('', written);
-  process.stderr.write('', written);
 }
 
 function positiveInt(name: string) {

@@ -21,6 +21,7 @@ export function connectCli(config: MeshConfig): CliConnection {
     redis,
     queue(name) {
       const queue = new Queue(name, { connection: redis, prefix: config.redis.prefix });
+      queue.on('error', () => {}); // else BullMQ prints stacks; a failure is the command's one-line exit 3
       queues.push(queue);
       return queue;
     },

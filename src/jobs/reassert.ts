@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { nodesPublished, publishNodes, readPublishedNodes } from '../mesh/registry.js';
+import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 import { forgetNodes, removedNodeIds } from './forget-nodes.js';
 import { keepaliveJob } from './keepalive.js';
@@ -24,8 +25,10 @@ export class ScheduleKeeper {
     private readonly prefix: string,
     private readonly checks: CheckSchedule,
     private readonly now: () => number,
+    logger: Logger,
   ) {
     this.keepaliveQueue = new Queue(keepaliveJob.queue, { connection: redis, prefix });
+    logErrors(this.keepaliveQueue, logger, 'keepalive queue');
     this.add((config) =>
       this.keepaliveQueue.upsertJobScheduler(
         keepaliveJob.schedulerId,

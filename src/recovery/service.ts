@@ -16,6 +16,7 @@ import { type RecoveryDeps, type RecoveryEvent, RecoveryInterrupted } from '../j
 import { readSilence } from '../mesh/silence.js';
 import type { Transition } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
+import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 import { closeWorker } from '../workers/close.js';
 import { startRecoveryWorker } from '../workers/recovery.js';
@@ -57,6 +58,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
   const runningSince = deps.now();
   const bookkeeping = new RecoveryBookkeeping(redis, prefix);
   const queue = new Queue(QUEUE_NAMES.recovery, { connection: redis, prefix });
+  logErrors(queue, deps.logger, 'recovery queue');
   const isSilenced = async (nodeId: string) => (await readSilence(redis, prefix, nodeId)) !== null;
   const trigger: TriggerDeps = {
     queue,
@@ -110,6 +112,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
     },
     recoveryDeps,
   );
+  logErrors(recoveryWorker, deps.logger, 'recovery worker');
   recoveryWorker.on('failed', (job, error) =>
     deps.logger.warn(
       { job: job?.name, attempt: job?.attemptsMade, err: error.message },
@@ -134,6 +137,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
       }),
     { connection: redis, prefix, concurrency: 1 },
   );
+  logErrors(keepaliveWorker, deps.logger, 'keepalive worker');
   keepaliveWorker.on('failed', (_job, error) =>
     deps.logger.error({ err: error.message }, `keepalive sweep failed: ${error.message}`),
   );

@@ -4,6 +4,7 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { describeRedisTarget, parseRedisUrl } from '../config/schema-redis-url.js';
+import { markLogged } from './error-log.js';
 import type { Logger } from './logger.js';
 import { connectCluster } from './redis-cluster.js';
 
@@ -60,7 +61,9 @@ export function describeRedisUrl(url: string): string {
 
 function reportConnection(redis: Redis, url: string, logger: Logger, name: string): void {
   let down = false;
+  // Registered first, so the queues sharing this connection see the errors marked.
   redis.on('error', (error: Error) => {
+    markLogged(error);
     if (down) return;
     down = true;
     logger.error(

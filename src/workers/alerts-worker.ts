@@ -6,6 +6,7 @@ import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import { type AlertJobDeps, type AlertOutcome, alertJob, alertPayload, runAlertJob } from '../jobs/alert.js';
 import { type EvaluateDeps, evaluateJob, runEvaluation } from '../jobs/alert-evaluate.js';
 import { type HeartbeatDeps, type HeartbeatOutcome, heartbeatJob, runHeartbeat } from '../jobs/heartbeat.js';
+import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 
 export interface AlertsWorkerSettings {
@@ -35,7 +36,7 @@ export function startAlertsWorker(
     },
     { connection: settings.connection, prefix: settings.prefix, concurrency: settings.concurrency },
   );
-  worker.on('error', (error) => logger.error({ err: error.message }, 'alerts worker error'));
+  logErrors(worker, logger, 'alerts worker');
   worker.on('failed', (job, error) => {
     if (job?.name === heartbeatJob.name) logger.warn({ err: error.message }, error.message);
     else logger.error({ job: job?.name, err: error.message }, `alerts job failed: ${error.message}`);

@@ -27,6 +27,7 @@ import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry, notifyJob } from '../jobs/n
 import type { NodeStore } from '../mesh/store.js';
 import { describeTransition, logTransition, transitionSeverity } from '../mesh/transition-log.js';
 import { countAlertDelivered } from '../metrics/alert-counters.js';
+import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 import { startAlertsWorker } from './alerts-worker.js';
 import { closeWorker } from './close.js';
@@ -87,8 +88,8 @@ export function startAlerting(options: AlertingOptions): Alerting {
   const history = new AlertHistory(connection, prefix, { now });
   const silences = silenceReader(connection, prefix);
   const channels = new ChannelSet(options.config, { logger, ...tuning.channels });
-  const alertQueue = new Queue(alertJob.queue, { connection, prefix });
-  const notifyQueue = new Queue(notifyJob.queue, { connection, prefix });
+  const alertQueue = logErrors(new Queue(alertJob.queue, { connection, prefix }), logger, 'alerts queue');
+  const notifyQueue = logErrors(new Queue(notifyJob.queue, { connection, prefix }), logger, 'notify queue');
   const raise = enqueuer(alertQueue, now);
   const seenTtlMs = () => Math.max(INCIDENT_TTL_MS, 2 * options.config().alerts.repeatEvery);
 
@@ -240,6 +241,8 @@ export async function syncAlertSchedules(
 ): Promise<void> {
   const alertQueue = new Queue(evaluateJob.queue, { connection, prefix });
   const notifyQueue = new Queue(notifyJob.queue, { connection, prefix });
+  // Short-lived: their failures reach the caller through the calls below; the connection logs its own.
+  for (const queue of [alertQueue, notifyQueue]) queue.on('error', () => {});
   try {
     await alertQueue.upsertJobScheduler(
       evaluateJob.schedulerId,

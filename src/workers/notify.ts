@@ -12,6 +12,7 @@ import type { MeshConfig } from '../config/types.js';
 import { DeliverySlots, notifyJob, notifyPayload, placesPerChannel, runNotify } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
 import { countAlertDelivered, countNotifyFailure } from '../metrics/alert-counters.js';
+import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 import { closeWorker } from './close.js';
 
@@ -73,7 +74,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     },
     { connection, prefix, concurrency: options.concurrency },
   );
-  worker.on('error', (error) => logger.error({ err: error.message }, 'notify worker error'));
+  logErrors(worker, logger, 'notify worker');
   worker.on('failed', (job, error) => {
     if (!job) return;
     const channel = (job.data as { channel?: string }).channel ?? 'unknown';

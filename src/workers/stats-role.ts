@@ -8,6 +8,7 @@ import type { MeshConfig } from '../config/types.js';
 import { runDashboardLine } from '../jobs/dashboard-line.js';
 import { runStatsReport, statsJob, upsertStatsSchedules } from '../jobs/stats.js';
 import { ReportStore } from '../metrics/report-store.js';
+import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 import { startStatsWorker } from './stats.js';
 
@@ -30,6 +31,7 @@ export interface StatsRole {
 export async function startStatsRole(options: StatsRoleOptions): Promise<StatsRole> {
   const { redis, prefix, logger } = options;
   const queue = options.scheduler ? new Queue(statsJob.queue, { connection: redis, prefix }) : null;
+  if (queue) logErrors(queue, logger, 'stats queue');
   if (queue) await upsertStatsSchedules(queue, options.config());
   const worker = options.worker ? startWorker(options) : null;
   return {
@@ -51,9 +53,7 @@ export async function startStatsRole(options: StatsRoleOptions): Promise<StatsRo
         dashboardLine: (plannedAt) => runDashboardLine({ config, redis, logger, now }, plannedAt),
       },
     );
-    started.on('error', (error) =>
-      logger.error({ err: error.message }, `stats worker error: ${error.message}`),
-    );
+    logErrors(started, logger, 'stats worker');
     started.on('failed', (job, error) =>
       logger.error(
         { job: job?.name, err: error.message },

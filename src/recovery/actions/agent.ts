@@ -39,6 +39,7 @@ export function createAgentAction(deps: ActionDeps): RecoveryActionRunner {
         connection: deps.connection,
         prefix: deps.prefix,
       });
+      queue.on('error', () => {}); // its failures reach us through the calls below; else BullMQ prints stacks
       try {
         const requestedAt = Date.now();
         const waitMs = action.timeout + graceMs;
