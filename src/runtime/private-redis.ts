@@ -74,7 +74,9 @@ export async function startPrivateRedis(
   } else {
     args.push('--appendonly', 'no');
   }
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  // Its own process group: a Ctrl-C at the terminal reaches gpu-mesh alone, which stops Redis
+  // after its own shutdown (Redis dying under it would cut the shutdown short).
+  const child = spawn('redis-server', args, { stdio: 'ignore', detached: true });
   const url = `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   while (!(await redisAnswers(url, 300))) {
