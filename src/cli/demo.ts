@@ -21,7 +21,7 @@ const DEMO_CONTROL_PORT = 11500;
 
 export interface Demo {
   config: MeshConfig;
-  announce(logger: Logger, serverUrl: string | null): void;
+  announce(logger: Logger, serverUrl: string | null, gatewayUrl: string | null): void;
   close(): Promise<void>;
 }
 
@@ -44,7 +44,7 @@ export async function startDemo(config: MeshConfig): Promise<Demo> {
   }));
   return {
     config: { ...config, redis: { ...config.redis, url: redis.url }, nodes },
-    announce(logger, serverUrl) {
+    announce(logger, serverUrl, gatewayUrl) {
       if (redis.started)
         logger.info(
           { redis: redis.url },
@@ -55,6 +55,11 @@ export async function startDemo(config: MeshConfig): Promise<Demo> {
         { nodes: simulator.nodes.map((n) => n.url), control: simulator.controlUrl, dashboard: serverUrl },
         `demo: ${DEMO_NODES} simulated nodes; kill one with: curl -X POST ${simulator.controlUrl}/nodes/${first}/mode -d '{"mode":"dead"}' -H 'content-type: application/json'`,
       );
+      if (gatewayUrl !== null)
+        logger.info(
+          { gateway: gatewayUrl },
+          `demo: generate through the gateway: ${gatewayCurl(gatewayUrl)}`,
+        );
     },
     async close() {
       await simulator.close();
@@ -70,4 +75,9 @@ async function demoRedis(url: string): Promise<{ url: string; started: boolean; 
   }
   const local = await startPrivateRedis({ dir: join(process.cwd(), '.gpu-mesh', 'redis') });
   return { url: local.url, started: true, stop: local.stop };
+}
+
+/** A generation through the gateway, as a person would type it. */
+export function gatewayCurl(gatewayUrl: string): string {
+  return `curl ${gatewayUrl}/api/generate -d '{"model":"llama3.2","prompt":"Why is the sky blue?"}'`;
 }

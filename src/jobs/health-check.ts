@@ -17,7 +17,7 @@ import type { Change, NodeStore, StoredState } from '../mesh/store.js';
 import type { NodeStatus, ProbeResult, SoftSignal } from '../mesh/types.js';
 import { QUEUE_NAMES, safeJobId } from './queues.js';
 
-export const CHECK_REASONS = ['schedule', 'confirm', 'manual', 'watch'] as const;
+export const CHECK_REASONS = ['schedule', 'confirm', 'manual', 'watch', 'gateway'] as const;
 
 export const healthCheckPayload = z.object({
   nodeId: z.string(),
