@@ -21,7 +21,7 @@ const DEMO_CONTROL_PORT = 11500;
 
 export interface Demo {
   config: MeshConfig;
-  announce(logger: Logger, serverUrl: string | null, gatewayUrl: string | null): void;
+  announce(logger: Logger, serverUrl: string | null, gatewayUrl?: string | null): void;
   close(): Promise<void>;
 }
 
