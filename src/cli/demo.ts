@@ -55,7 +55,7 @@ export async function startDemo(config: MeshConfig): Promise<Demo> {
         { nodes: simulator.nodes.map((n) => n.url), control: simulator.controlUrl, dashboard: serverUrl },
         `demo: ${DEMO_NODES} simulated nodes; kill one with: curl -X POST ${simulator.controlUrl}/nodes/${first}/mode -d '{"mode":"dead"}' -H 'content-type: application/json'`,
       );
-      if (gatewayUrl !== null)
+      if (gatewayUrl)
         logger.info(
           { gateway: gatewayUrl },
           `demo: generate through the gateway: ${gatewayCurl(gatewayUrl)}`,
