@@ -22,7 +22,8 @@ const FIRST_CHECK_SPREAD_MS = 2000;
 export const CLAIM_EXPIRES_MS = 60_000;
 
 // KEYS: due zset, every hash, claimed counter, checking zset. ARGV: now, limit, claim expiry ms.
-// Returns id, planned time, id, planned time, … Each node's slots keep one phase within its
+// Returns the next due time after the claim ('' with nothing scheduled), then id, planned time,
+// id, planned time, … Each node's slots keep one phase within its
 // interval, taken from a hash of its id, so a fleet's checks spread evenly over the interval
 // however they started (all at once on a new mesh). A slot missed while the mesh was saturated is
 // skipped, not replayed; so is one that comes while the node's last check has not ended (in
@@ -48,12 +49,20 @@ for i = 1, #due, 2 do
   end
 end
 if #claimed > 0 then redis.call('INCRBY', KEYS[3], #claimed / 2) end
+local next = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+table.insert(claimed, 1, next[2] or '')
 return claimed
 `;
 
 export interface DueCheck {
   nodeId: string;
   plannedAt: number;
+}
+
+export interface Claim {
+  checks: DueCheck[];
+  /** When the next node is due after this claim, or null with nothing scheduled. */
+  nextDueAt: number | null;
 }
 
 const fingerprints = new WeakMap<readonly NodeConfig[], string>();
@@ -96,6 +105,8 @@ export class CheckSchedule {
   readonly claimedKey: string;
   /** Nodes claimed and not yet done -> when claimed. */
   private readonly checkingKey: string;
+  /** Told after this object changed the schedule (`upsert`, `remove`), so a sleeping dispatcher looks again. */
+  private readonly listeners = new Set<() => void>();
   /** Which nodes and intervals the schedule was last made for (`scheduleFingerprint`). */
   private readonly fingerprintKey: string;
 
@@ -134,6 +145,7 @@ export class CheckSchedule {
       pipeline.zadd(this.dueKey, now + scheduleOffset(node.id, first), node.id);
     });
     await pipeline.exec();
+    this.changed();
   }
 
   async remove(nodeIds: readonly string[]): Promise<void> {
@@ -144,6 +156,17 @@ export class CheckSchedule {
       .hdel(this.everyKey, ...nodeIds)
       .zrem(this.checkingKey, ...nodeIds)
       .exec();
+    this.changed();
+  }
+
+  /** Calls `listener` after each change this object makes to the schedule; returns its removal. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   /** The claimed checks of these nodes ended (done, skipped or failed): their next slots are theirs. */
@@ -172,7 +195,12 @@ export class CheckSchedule {
 
   /** Takes up to `limit` due nodes, each moved to its next slot. */
   async claim(now: number, limit: number): Promise<DueCheck[]> {
-    const flat = await this.redis.meshClaimDue(
+    return (await this.claimDue(now, limit)).checks;
+  }
+
+  /** `claim`, and when the next node is due after it, in one round trip. */
+  async claimDue(now: number, limit: number): Promise<Claim> {
+    const [next = '', ...flat] = await this.redis.meshClaimDue(
       this.dueKey,
       this.everyKey,
       this.claimedKey,
@@ -181,10 +209,10 @@ export class CheckSchedule {
       limit,
       CLAIM_EXPIRES_MS,
     );
-    const due: DueCheck[] = [];
+    const checks: DueCheck[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2)
-      due.push({ nodeId: flat[i] as string, plannedAt: Number(flat[i + 1]) });
-    return due;
+      checks.push({ nodeId: flat[i] as string, plannedAt: Number(flat[i + 1]) });
+    return { checks, nextDueAt: next === '' ? null : Number(next) };
   }
 
   /** When the next node is due, or null with nothing scheduled. */
