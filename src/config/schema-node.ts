@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { argv, count, duration, flag, HTTP, nonEmptyText, url } from './schema-fields.js';
+import { nodeGatewaySchema } from './schema-gateway.js';
 import { isMapping } from './tree.js';
 import type { ChecksConfig, NodeConfig } from './types.js';
 
@@ -86,6 +87,7 @@ export const nodeSchema = z.strictObject({
   tags: z.array(z.string()).prefault([]),
   checks: nodeChecks.prefault({}),
   recovery: recoveryWithDefaultKind,
+  gateway: nodeGatewaySchema,
 });
 export type ParsedNode = z.output<typeof nodeSchema>;
 
@@ -98,6 +100,7 @@ export function toNodeConfig(node: ParsedNode, meshChecks: ChecksConfig): NodeCo
     tags: node.tags,
     checks: effectiveChecks(meshChecks, node.checks),
     recovery: node.recovery,
+    gateway: node.gateway,
   };
 }
 
