@@ -1,4 +1,4 @@
-import type { AlertContext } from './channels/types.js';
+import type { AlertContext } from './channels/plugin.js';
 import type { Alert } from './types.js';
 
 /**
@@ -81,6 +81,11 @@ export function escapeHtml(text: string): string {
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
     .replaceAll("'", '&#39;');
+}
+
+/** `text` cut to `max` characters, the last one `…` when cut (services refuse longer fields). */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** `true` for an absolute http(s) URL: the only kind a message links to. */

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { SEVERITIES } from '../mesh/types.js';
+import { channelsSchema } from '../alerts/channels/registry.js';
 import { count, duration, flag, HTTP, nonEmptyText, port, ratio, url } from './schema-fields.js';
 import { gatewaySchema } from './schema-gateway.js';
 import { effectiveChecks, meshChecksSchema, nodeSchema, toNodeConfig } from './schema-node.js';
@@ -14,8 +14,6 @@ import type { ChecksConfig, MeshConfig } from './types.js';
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const LOCAL_NODE = { id: 'local', name: 'Local Ollama', url: 'http://127.0.0.1:11434' };
-
-const severity = () => z.enum(SEVERITIES);
 
 const meshFields = z.strictObject({
   redis: z
@@ -59,34 +57,7 @@ const meshFields = z.strictObject({
       massFailure: z
         .strictObject({ ratio: ratio().prefault(0.5), minNodes: count().prefault(4) })
         .prefault({}),
-      channels: z
-        .strictObject({
-          email: z
-            .strictObject({
-              minSeverity: severity().prefault('CRITICAL'),
-              smtp: url(['smtp', 'smtps'], { optional: true }).prefault(''),
-              from: z.string().prefault(''),
-              to: z.array(nonEmptyText()).prefault([]),
-              timeout: duration().prefault('30s'),
-            })
-            .prefault({}),
-          slack: z
-            .strictObject({
-              minSeverity: severity().prefault('CRITICAL'),
-              webhookUrl: url(HTTP, { optional: true }).prefault(''),
-              timeout: duration().prefault('30s'),
-            })
-            .prefault({}),
-          webhook: z
-            .strictObject({
-              minSeverity: severity().prefault('ERROR'),
-              url: url(HTTP, { optional: true }).prefault(''),
-              headers: z.record(z.string(), z.string()).prefault({}),
-              timeout: duration().prefault('30s'),
-            })
-            .prefault({}),
-        })
-        .prefault({}),
+      channels: channelsSchema,
       maxSilence: duration().prefault('30d'),
     })
     .prefault({}),

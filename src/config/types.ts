@@ -1,4 +1,4 @@
-import type { Severity } from '../mesh/types.js';
+import type { ChannelsConfig } from '../alerts/channels/registry.js';
 
 /**
  * The effective configuration, after interpolation, defaults and validation.
@@ -84,12 +84,8 @@ export interface MeshConfig {
     repeatEvery: number;
     flapping: { changes: number; window: number };
     massFailure: { ratio: number; minNodes: number };
-    channels: {
-      /** `timeout` of every channel: one delivery's total deadline, connect to last byte. */
-      email: { minSeverity: Severity; smtp: string; from: string; to: string[]; timeout: number };
-      slack: { minSeverity: Severity; webhookUrl: string; timeout: number };
-      webhook: { minSeverity: Severity; url: string; headers: Record<string, string>; timeout: number };
-    };
+    /** Each channel's settings, as its module declares them (`alerts/channels/registry.ts`). */
+    channels: ChannelsConfig;
     /** The longest silence a person may set. */
     maxSilence: number;
   };

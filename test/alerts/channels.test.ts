@@ -1,16 +1,13 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildChannels, type ChannelsConfig } from '../../src/alerts/channels/index.js';
+import { parseConfigText } from '../../src/config/parse.js';
 
 const logger = pino({ level: 'silent' });
 
+/** Every channel at its defaults (none configured), with `overrides`. */
 function config(overrides: Partial<ChannelsConfig> = {}): ChannelsConfig {
-  return {
-    email: { minSeverity: 'CRITICAL', smtp: '', from: '', to: [], timeout: 30_000 },
-    slack: { minSeverity: 'CRITICAL', webhookUrl: '', timeout: 30_000 },
-    webhook: { minSeverity: 'ERROR', url: '', headers: {}, timeout: 30_000 },
-    ...overrides,
-  };
+  return { ...parseConfigText('', {}, 'mesh.yaml').config.alerts.channels, ...overrides };
 }
 
 describe('buildChannels', () => {

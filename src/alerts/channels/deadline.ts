@@ -7,7 +7,7 @@
 
 import type { Alert } from '../types.js';
 import { formatDuration } from '../words.js';
-import type { AlertChannel, AlertContext } from './types.js';
+import type { AlertChannel, AlertContext } from './plugin.js';
 
 /**
  * Delivers `alert` through `channel` within `channel.timeout`. The channel gets one signal that

@@ -1,26 +1,36 @@
 import type { SMTPTransportOptions } from 'nodemailer';
 import nodemailer from 'nodemailer';
-import type { Severity } from '../../mesh/types.js';
+import * as z from 'zod';
+import { nonEmptyText, url } from '../../config/schema-fields.js';
 import { alertHtml, alertSubject, alertText } from '../format.js';
 import type { Alert } from '../types.js';
 import { deliveryError, safeMessage } from './errors.js';
-import type { AlertChannel, AlertContext } from './types.js';
+import {
+  type AlertChannel,
+  type AlertContext,
+  channelSettings,
+  defineChannel,
+  type EmailOptions,
+} from './plugin.js';
 
-export interface EmailChannelConfig {
-  minSeverity: Severity;
+export type { EmailOptions } from './plugin.js';
+
+const emailSettings = channelSettings('CRITICAL', {
   /** `smtp://user:pass@host:587` (STARTTLS when the server offers it) or `smtps://user:pass@host:465` (implicit TLS). */
-  smtp: string;
-  from: string;
-  to: string[];
-  /** One delivery's total deadline in ms, connect to last byte. */
-  timeout: number;
-}
+  smtp: url(['smtp', 'smtps'], { optional: true }).prefault(''),
+  from: z.string().prefault(''),
+  to: z.array(nonEmptyText()).prefault([]),
+});
+export type EmailChannelConfig = z.output<typeof emailSettings>;
 
-/** Transport settings the composition root (or a test) may tune. */
-export interface EmailOptions {
-  /** Accept a self-signed or otherwise untrusted server certificate. Default false: never in production. */
-  allowUntrustedCertificates?: boolean;
-}
+/** `alerts.channels.email`: on when `smtp`, `from` and `to` are set; the SMTP URL's password is secret. */
+export const emailChannel = defineChannel({
+  name: 'email',
+  settings: emailSettings,
+  secrets: { smtp: 'userinfo' },
+  onWhenSet: ['smtp', 'from', 'to'],
+  create: (settings, deps) => createEmailChannel(settings, deps.emailOptions),
+});
 
 /**
  * How long a closed connection waits for the server's own close before it is destroyed. A server
@@ -36,7 +46,10 @@ const PAST_DEADLINE_MS = 1000;
  * nodemailer (10.x) honours `signal`: an abort closes that delivery's connection at once.
  * Throws at startup when `smtp` is not an smtp(s) URL (the message never quotes the URL).
  */
-export function createEmailChannel(config: EmailChannelConfig, options: EmailOptions = {}): AlertChannel {
+export function createEmailChannel(
+  config: EmailChannelConfig,
+  options: EmailOptions = {},
+): AlertChannel<'email'> {
   const transportOptions = smtpTransportOptions(config.smtp, config.timeout, options);
   const transport = nodemailer.createTransport(transportOptions);
   const password = transportOptions.auth?.pass ?? '';

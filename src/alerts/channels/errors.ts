@@ -2,13 +2,15 @@
  * Delivery errors without secrets. A foreign error (nodemailer, fetch) may quote what it was given —
  * `fetch` names the URL it could not parse — and pino serializes an error's causes and properties,
  * so a cause that mentions a secret is replaced by a redacted copy before it is attached.
- * Masking follows the one rule of `config/secrets.ts` (every form a secret may be written in).
+ * Masking follows the one rule of `config/redaction.ts` (every form a secret may be written in).
  */
-import { Secrets } from '../../config/secrets.js';
+import { masker } from '../../config/redaction.js';
+
+type Mask = (text: string) => string;
 
 /** An Error with `message` (written by the channel, never containing a secret) and a redacted `cause`. */
 export function deliveryError(message: string, cause: unknown, secrets: readonly string[]): Error {
-  return new Error(message, { cause: redact(cause, Secrets.from(secrets), 0) });
+  return new Error(message, { cause: redact(cause, masker(secrets), 0) });
 }
 
 /**
@@ -23,16 +25,16 @@ export function safeMessage(error: unknown, secrets: readonly string[]): string 
     if (!text.includes(message)) text = text === '' ? message : `${text}: ${message}`;
     current = current instanceof Error ? current.cause : undefined;
   }
-  return Secrets.from(secrets).mask(text);
+  return masker(secrets)(text);
 }
 
-function redact(cause: unknown, secrets: Secrets, depth: number): unknown {
+function redact(cause: unknown, mask: Mask, depth: number): unknown {
   if (!(cause instanceof Error)) {
-    return typeof cause === 'string' ? secrets.mask(cause) : cause;
+    return typeof cause === 'string' ? mask(cause) : cause;
   }
-  if (!mentionsSecret(cause, secrets, 0)) return cause;
-  const inner = depth < 5 && cause.cause !== undefined ? redact(cause.cause, secrets, depth + 1) : undefined;
-  const copy = new Error(secrets.mask(cause.message), inner === undefined ? undefined : { cause: inner });
+  if (!mentionsSecret(cause, mask, 0)) return cause;
+  const inner = depth < 5 && cause.cause !== undefined ? redact(cause.cause, mask, depth + 1) : undefined;
+  const copy = new Error(mask(cause.message), inner === undefined ? undefined : { cause: inner });
   copy.name = cause.name;
   copy.stack = `${copy.name}: ${copy.message} (stack redacted)`;
   const code = (cause as { code?: unknown }).code;
@@ -40,11 +42,11 @@ function redact(cause: unknown, secrets: Secrets, depth: number): unknown {
   return copy;
 }
 
-function mentionsSecret(error: Error, secrets: Secrets, depth: number): boolean {
+function mentionsSecret(error: Error, mask: Mask, depth: number): boolean {
   const texts = [error.message, error.stack ?? ''];
   for (const value of Object.values(error)) {
     if (typeof value === 'string') texts.push(value);
   }
-  if (texts.some((text) => secrets.mask(text) !== text)) return true;
-  return depth < 5 && error.cause instanceof Error && mentionsSecret(error.cause, secrets, depth + 1);
+  if (texts.some((text) => mask(text) !== text)) return true;
+  return depth < 5 && error.cause instanceof Error && mentionsSecret(error.cause, mask, depth + 1);
 }

@@ -1,17 +1,35 @@
 import { IncomingWebhook, IncomingWebhookHTTPError, type IncomingWebhookSendArguments } from '@slack/webhook';
+import type * as z from 'zod';
+import { HTTP, url } from '../../config/schema-fields.js';
 import { assertNever, type Severity } from '../../mesh/types.js';
-import { alertFacts, alertLinks, alertSubject, alertTarget, isWebUrl } from '../format.js';
+import { alertFacts, alertLinks, alertSubject, alertTarget, isWebUrl, truncate } from '../format.js';
 import type { Alert } from '../types.js';
 import { deliveryError, safeMessage } from './errors.js';
-import type { AlertChannel, AlertContext } from './types.js';
+import {
+  type AlertChannel,
+  type AlertContext,
+  channelSettings,
+  defineChannel,
+  requireWebUrl,
+} from './plugin.js';
 
-export interface SlackChannelConfig {
-  minSeverity: Severity;
+const slackSettings = channelSettings('CRITICAL', {
   /** The incoming-webhook URL: a secret, never quoted in errors or logs. */
-  webhookUrl: string;
-  /** One delivery's total deadline in ms, connect to last byte. */
-  timeout: number;
-}
+  webhookUrl: url(HTTP, { optional: true }).prefault(''),
+});
+export type SlackChannelConfig = z.output<typeof slackSettings>;
+
+/** `alerts.channels.slack`: on when `webhookUrl` is set, which is secret whole. */
+export const slackChannel = defineChannel({
+  name: 'slack',
+  settings: slackSettings,
+  secrets: { webhookUrl: 'whole' },
+  onWhenSet: ['webhookUrl'],
+  create: (settings) => {
+    requireWebUrl(settings.webhookUrl, 'alerts.channels.slack.webhookUrl');
+    return createSlackChannel(settings);
+  },
+});
 
 type SlackMessage = IncomingWebhookSendArguments & { text: string; blocks: SlackBlock[] };
 type SlackBlock = NonNullable<IncomingWebhookSendArguments['blocks']>[number];
@@ -21,7 +39,7 @@ type SlackBlock = NonNullable<IncomingWebhookSendArguments['blocks']>[number];
  * subject line, which is what notifications and clients without blocks show. The client retries
  * nothing (`retryConfig` defaults to none): retries belong to the notify job.
  */
-export function createSlackChannel(config: SlackChannelConfig): AlertChannel {
+export function createSlackChannel(config: SlackChannelConfig): AlertChannel<'slack'> {
   const secrets = [config.webhookUrl];
   return {
     name: 'slack',
@@ -95,8 +113,4 @@ export function severityEmoji(severity: Severity): string {
 /** Slack's mrkdwn treats `&`, `<` and `>` as control characters; everything else is literal enough. */
 function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

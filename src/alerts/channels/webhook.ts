@@ -1,23 +1,34 @@
-import type { Severity } from '../../mesh/types.js';
+import * as z from 'zod';
+import { HTTP, url } from '../../config/schema-fields.js';
 import type { Alert } from '../types.js';
 import { deliveryError, safeMessage } from './errors.js';
-import type { AlertChannel } from './types.js';
+import { type AlertChannel, channelSettings, defineChannel, requireWebUrl } from './plugin.js';
 
-export interface WebhookChannelConfig {
-  minSeverity: Severity;
+const webhookSettings = channelSettings('ERROR', {
   /** Where the alert is POSTed: a secret (it often carries a token), never quoted in errors. */
-  url: string;
+  url: url(HTTP, { optional: true }).prefault(''),
   /** Sent with every request (e.g. `authorization`); their values are secrets too. */
-  headers: Record<string, string>;
-  /** One delivery's total deadline in ms, connect to last byte. */
-  timeout: number;
-}
+  headers: z.record(z.string(), z.string()).prefault({}),
+});
+export type WebhookChannelConfig = z.output<typeof webhookSettings>;
+
+/** `alerts.channels.webhook`: on when `url` is set; the URL and every header value are secret. */
+export const webhookChannel = defineChannel({
+  name: 'webhook',
+  settings: webhookSettings,
+  secrets: { url: 'whole', headers: 'values' },
+  onWhenSet: ['url'],
+  create: (settings) => {
+    requireWebUrl(settings.url, 'alerts.channels.webhook.url');
+    return createWebhookChannel(settings);
+  },
+});
 
 /**
  * The webhook channel: POSTs the Alert JSON, exactly the shape of docs/http-api.md, with the configured headers.
  * Any answer but 2xx fails the delivery; redirects are not followed (a POST must not turn into a GET).
  */
-export function createWebhookChannel(config: WebhookChannelConfig): AlertChannel {
+export function createWebhookChannel(config: WebhookChannelConfig): AlertChannel<'webhook'> {
   const secrets = [config.url, ...Object.values(config.headers)];
   return {
     name: 'webhook',
