@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { maskChannels } from '../alerts/channels/registry.js';
 import { maskRedisUrl } from './schema-redis-url.js';
 import { MASK, safeUrl } from './secrets.js';
 import type { MeshConfig, NodeConfig, RecoveryAction } from './types.js';
@@ -10,19 +11,12 @@ import type { MeshConfig, NodeConfig, RecoveryAction } from './types.js';
 
 /** The config with every secret replaced by `***`, for printing. Durations stay ms numbers. */
 export function maskConfig(config: MeshConfig): MeshConfig {
-  const { email, slack, webhook } = config.alerts.channels;
   return {
     ...config,
     redis: { ...config.redis, url: maskRedisUrl(config.redis.url) },
     heartbeat: { ...config.heartbeat, url: maskAll(config.heartbeat.url) },
-    alerts: {
-      ...config.alerts,
-      channels: {
-        email: { ...email, smtp: safeUrl(email.smtp, { userinfo: 'mask' }) },
-        slack: { ...slack, webhookUrl: maskAll(slack.webhookUrl) },
-        webhook: { ...webhook, url: maskAll(webhook.url), headers: maskValues(webhook.headers) },
-      },
-    },
+    gateway: { ...config.gateway, apiKeys: config.gateway.apiKeys.map(() => MASK) },
+    alerts: { ...config.alerts, channels: maskChannels(config.alerts.channels) },
     server: { ...config.server, password: maskAll(config.server.password) },
     nodes: config.nodes.map(maskNode),
   };

@@ -1,33 +1,19 @@
 /**
- * Secrets: which values of the config are secret, and the one rule that keeps them out of logs,
- * job logs, errors, alerts and API answers (guarantee 6, docs/guarantees.md).
+ * Secrets: which values of the config are secret (guarantee 6, docs/guarantees.md), and the set of
+ * them the process masks. The rule that masks them — every form a secret may be written in, and
+ * URLs shown without them — is `redaction.ts`.
  *
  * Secret: the server password; the password of any URL (a URL whose user has no password: that
- * user, which is then a token); SMTP credentials; Slack, webhook and heartbeat URLs whole; header
- * values; an http recovery's URL whole, its headers and its body. A secret that is a whole URL also
- * hides its user:password, path and query wherever they show up alone.
- *
- * Rule: a secret is masked as `***` wherever it appears in free text, in every form it may have
- * been written in — as is, JSON-escaped (a log line is JSON), percent-encoded and decoded. Longer
- * forms go first, so a secret containing another is masked whole. Secrets shorter than 3
- * characters are not masked in free text (they would blank out every word containing them).
- * A URL is shown with `safeUrl`: without user:password, and for URLs whose path carries a token
- * (recovery, webhooks) without path and query either.
+ * user, which is then a token); heartbeat URLs whole; an http recovery's URL whole, its headers and
+ * its body; and what each alert channel declares secret in its settings (`alerts/channels/*`: SMTP
+ * credentials, webhook URLs, routing keys, tokens, header values).
  */
+import { channelSecrets } from '../alerts/channels/registry.js';
+import { headerSecrets, MASK, maskingPattern, urlCredentials } from './redaction.js';
 import { redisUrlSecrets } from './schema-redis-url.js';
 import type { MeshConfig, RecoveryAction } from './types.js';
 
-export const MASK = '***';
-const MIN_MASKED_LENGTH = 3;
-
-type Channels = MeshConfig['alerts']['channels'];
-
-/** What is secret in each channel's settings: a new channel is one line here (it fails to compile without). */
-const CHANNEL_SECRETS: { [K in keyof Channels]: (channel: Channels[K]) => string[] } = {
-  email: (email) => [email.smtp],
-  slack: (slack) => [slack.webhookUrl],
-  webhook: (webhook) => [webhook.url, ...headerSecrets(webhook.headers)],
-};
+export { MASK, maskText, safeUrl, type UrlDisplay } from './redaction.js';
 
 /** What is secret in each recovery kind's settings. */
 const RECOVERY_SECRETS: {
@@ -42,15 +28,12 @@ const RECOVERY_SECRETS: {
 
 /** Every raw secret of the config, each once (`Secrets` adds the forms they may be written in). */
 export function secretValues(config: MeshConfig): string[] {
-  const channels = config.alerts.channels;
-  const perChannel = (Object.keys(CHANNEL_SECRETS) as (keyof Channels)[]).flatMap((name) =>
-    (CHANNEL_SECRETS[name] as (channel: Channels[typeof name]) => string[])(channels[name]),
-  );
   const secrets = [
     config.server.password,
     ...redisUrlSecrets(config.redis.url),
     config.heartbeat.url,
-    ...perChannel,
+    ...config.gateway.apiKeys,
+    ...channelSecrets(config.alerts.channels),
     ...config.nodes.flatMap((node) => [...urlCredentials(node.url), ...recoveryActionSecrets(node.recovery)]),
   ];
   return [...new Set(secrets.filter((secret) => secret !== ''))];
@@ -106,138 +89,6 @@ export class Secrets {
 
   private set(values: readonly string[]): void {
     this.raw = [...new Set(values.filter((value) => value !== ''))];
-    const forms = [...new Set(this.raw.flatMap(writtenForms))]
-      .filter((form) => form.length >= MIN_MASKED_LENGTH)
-      .sort((a, b) => b.length - a.length);
-    this.pattern = forms.length === 0 ? null : new RegExp(forms.map(escapeRegExp).join('|'), 'g');
-  }
-}
-
-/** `text` with `secrets` masked: for a list at hand (a channel's own settings). */
-export function maskText(text: string, secrets: readonly string[]): string {
-  return Secrets.from(secrets).mask(text);
-}
-
-export interface UrlDisplay {
-  /** `strip` (default): no user:password at all; `mask`: the password (else the user) as `***`. */
-  userinfo?: 'strip' | 'mask';
-  /** `mask`: the path and query as `/***` — for URLs whose path may carry a token. Default `show`. */
-  path?: 'show' | 'mask';
-}
-
-/**
- * `url` fit to show anywhere: `http://user:pw@gpu-1:11434` -> `http://gpu-1:11434`;
- * with `path: 'mask'`, `https://hooks.example/T0/B0/tok?k=v` -> `https://hooks.example/***`.
- * Otherwise as written. Text that is not a URL is shown as `***` (it could be anything).
- */
-export function safeUrl(url: string, display: UrlDisplay = {}): string {
-  if (url === '') return '';
-  const parsed = parseUrl(url);
-  if (parsed === null) return MASK;
-  const parts = URL_PARTS.exec(url);
-  // As written, unless the parser reads the text differently (a backslash read as `/`): then normalized.
-  if (parts === null || url.includes('\\')) return fromParsed(parsed, display);
-  const [, scheme = '', userinfo, host = '', path = '', query = ''] = parts;
-  const hidePath = display.path === 'mask' && hasTarget(path, query);
-  return `${scheme}${shownUserinfo(userinfo, display)}${host}${hidePath ? `/${MASK}` : `${path}${query}`}`;
-}
-
-/** scheme, `user:pw@`, host:port, path, `?query` (the fragment is dropped). */
-const URL_PARTS = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*@)?([^/?#]*)([^?#]*)(\?[^#]*)?/i;
-
-function hasTarget(path: string, query: string): boolean {
-  return (path !== '' && path !== '/') || query !== '';
-}
-
-function shownUserinfo(userinfo: string | undefined, display: UrlDisplay): string {
-  if (userinfo === undefined || display.userinfo !== 'mask') return '';
-  const colon = userinfo.indexOf(':');
-  return colon < 0 ? `${MASK}@` : `${userinfo.slice(0, colon)}:${MASK}@`;
-}
-
-function fromParsed(url: URL, display: UrlDisplay): string {
-  if (display.userinfo !== 'mask') {
-    url.username = '';
-    url.password = '';
-  } else if (url.password !== '') {
-    url.password = MASK;
-  } else if (url.username !== '') {
-    url.username = MASK;
-  }
-  if (display.path === 'mask' && hasTarget(url.pathname, url.search)) {
-    url.pathname = `/${MASK}`;
-    url.search = '';
-  }
-  url.hash = '';
-  return url.href;
-}
-
-/** What of a URL's user:password may be written somewhere: the password (else the user, a token), `user:password`, the Basic value. */
-function urlCredentials(text: string): string[] {
-  const url = parseUrl(text);
-  if (url === null || (url.username === '' && url.password === '')) return [];
-  const user = safeDecode(url.username);
-  const password = safeDecode(url.password);
-  if (password === '') return [url.username, user];
-  return [
-    url.password,
-    password,
-    `${url.username}:${url.password}`,
-    `${user}:${password}`,
-    Buffer.from(`${user}:${password}`).toString('base64'),
-  ];
-}
-
-/** A header value, and the credential of `Bearer <token>` / `Basic <b64>` alone. */
-function headerSecrets(headers: Record<string, string>): string[] {
-  return Object.values(headers).flatMap((value) => {
-    const credential = /^[A-Za-z-]+ +(\S+)$/.exec(value.trim())?.[1];
-    return credential === undefined ? [value] : [value, credential];
-  });
-}
-
-/**
- * A secret that is a whole URL: also its normalized form, credentials, path and query alone, and
- * each path segment and query value that looks like a token (8+ characters with a digit, or 16+)
- * rather than a word (`hooks`, `restart`, `true`) that would blank out every line naming it.
- */
-function urlParts(secret: string): string[] {
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(secret)) return [];
-  const url = parseUrl(secret);
-  if (url === null) return [];
-  const parts = [url.href, ...urlCredentials(secret)];
-  const target = `${url.pathname}${url.search}`;
-  if (target !== '/' && target !== '') parts.push(target, url.pathname, url.search.slice(1));
-  const pieces = [...url.pathname.split('/'), ...url.searchParams.values()];
-  const tokens = pieces.filter((piece) => /^(?=.*\d).{8,}$|^.{16,}$/.test(piece));
-  return [...parts, ...tokens].filter((part) => part !== '/' && part !== '');
-}
-
-/** Every form a secret may take once written: as is, decoded, percent-encoded, JSON-escaped (once, twice). */
-function writtenForms(secret: string): string[] {
-  const plain = [secret, safeDecode(secret), encodeURIComponent(secret), ...urlParts(secret)];
-  return plain.flatMap((form) => {
-    const escaped = jsonEscaped(form);
-    return [form, escaped, jsonEscaped(escaped)];
-  });
-}
-
-function jsonEscaped(text: string): string {
-  return JSON.stringify(text).slice(1, -1);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function parseUrl(text: string): URL | null {
-  return URL.canParse(text) ? new URL(text) : null;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
+    this.pattern = maskingPattern(this.raw);
   }
 }
