@@ -1,9 +1,10 @@
 /**
- * Time-based alert rules (pure), run on a schedule from one read of every enabled node's state:
- * `down_too_long`, `mesh_down`, repeats of a CRITICAL still true, and the end of a flapping
- * episode. Repeats have deterministic ids (`...:<n>` for the n-th repeat) and are raised by
- * whichever evaluation sees them due; the changes that must happen once (an episode starting or
- * ending) are returned as decisions that the caller applies with an atomic Redis operation.
+ * Time-based alert rules (pure), run from one read of every enabled node's state when something
+ * changed or comes due: `down_too_long`, `mesh_down`, repeats of a CRITICAL still true, and the
+ * end of a flapping episode. Repeats have deterministic ids (`...:<n>` for the n-th repeat) and
+ * are raised by whichever evaluation sees them due; the changes that must happen once (an
+ * episode starting or ending) are returned as decisions that the caller applies with an atomic
+ * Redis operation. `nextRuleAt` says when these rules can next give something new.
  */
 import type { MeshConfig } from '../config/types.js';
 import type { NodeState } from '../mesh/state.js';
@@ -125,6 +126,39 @@ function meshDownAlert(since: number, at: number, n: number, watched: number): A
         : `The mesh is still down after ${formatDuration(at - since)}`,
     message: `None of the ${watched} monitored nodes has been healthy since ${isoTime(since)} (${formatDuration(at - since)}).`,
   });
+}
+
+/**
+ * The first moment after `now` at which these rules can give something new while no state
+ * changes: a `down_too_long` or its next repeat, `mesh_down`'s next repeat (`meshDownSince`: the
+ * episode on record after this evaluation), a flapping episode settling. Null when none can: a
+ * quiet mesh is not evaluated again until a state changes. Folded incidents raise nothing.
+ */
+export function nextRuleAt(
+  nodes: readonly NodeSnapshot[],
+  folded: ReadonlySet<string>,
+  meshDownSince: number | null,
+  now: number,
+  settings: AlertSettings,
+): number | null {
+  const times: number[] = [];
+  const nextOf = (first: number) =>
+    now < first
+      ? first
+      : first + (Math.floor((now - first) / settings.repeatEvery) + 1) * settings.repeatEvery;
+  for (const { state, flapping } of nodes) {
+    const { unhealthySince, incidentId } = state;
+    const down = state.status === 'unhealthy' || state.status === 'recovering';
+    if (down && unhealthySince !== null && incidentId !== null && !folded.has(incidentId))
+      times.push(nextOf(unhealthySince + settings.criticalAfter));
+    if (flapping !== null) {
+      const settles =
+        Math.max(flapping.since, state.statusChangedAt ?? flapping.since) + settings.flapping.window;
+      if (settles > now) times.push(settles);
+    }
+  }
+  if (meshDownSince !== null) times.push(nextOf(meshDownSince + settings.repeatEvery));
+  return times.length === 0 ? null : Math.min(...times);
 }
 
 /** A flapping episode that has ended, with the alert it held back for the status the node settled in, if failing. */

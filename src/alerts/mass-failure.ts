@@ -261,6 +261,26 @@ export function reviewMassFailures(book: MassBook, facts: MassFacts, settings: M
   return { alerts, endings };
 }
 
+/**
+ * When `reviewMassFailures` can next give something new while no state changes: an episode's
+ * hold ending, or its next repeat. An episode whose `mass_failure` is due but not routed yet is
+ * looked at again at once (`now`: the caller's next step), since routing it changes nothing the
+ * review reads a state change from. Null with no episode going on.
+ */
+export function nextMassReviewAt(book: MassBook, facts: MassFacts, settings: MassSettings): number | null {
+  const times: number[] = [];
+  for (const episode of book.episodes) {
+    const alertAt = episode.start + settings.holdMs;
+    if (facts.now < alertAt) times.push(alertAt);
+    else if (!facts.announced.has(episode.id)) times.push(facts.now);
+    else if (episode.members.some((member) => facts.openIncidents.has(member.incidentId)))
+      times.push(
+        alertAt + (Math.floor((facts.now - alertAt) / settings.repeatEvery) + 1) * settings.repeatEvery,
+      );
+  }
+  return times.length === 0 ? null : Math.min(...times);
+}
+
 function byStart(members: MassMember[]): MassMember[] {
   return members.sort(
     (a, b) => sinceOf(a.incidentId) - sinceOf(b.incidentId) || compare(a.incidentId, b.incidentId),

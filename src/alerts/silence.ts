@@ -6,7 +6,7 @@
  * `gpu-mesh silence` / `unsilence` and the API through `src/mesh/silence.ts`.
  */
 import type { Redis } from 'ioredis';
-import { silencedNodes, silenceKey } from '../mesh/silence.js';
+import { silenceEnds, silenceKey } from '../mesh/silence.js';
 
 export { type Silence, silenceKey } from '../mesh/silence.js';
 
@@ -18,12 +18,13 @@ export async function isSilenced(redis: Redis, prefix: string, nodeId: string): 
 /** Silences bound to one connection and prefix: `isSilenced(nodeId)`, and many at once. */
 export interface SilenceReader {
   isSilenced(nodeId: string): Promise<boolean>;
-  silencedAmong(nodeIds: readonly string[]): Promise<Set<string>>;
+  /** The silenced ones of these nodes, each with when its silence ends (epoch ms). */
+  silenceEnds(nodeIds: readonly string[]): Promise<Map<string, number>>;
 }
 
 export function silenceReader(redis: Redis, prefix: string): SilenceReader {
   return {
     isSilenced: (nodeId) => isSilenced(redis, prefix, nodeId),
-    silencedAmong: (nodeIds) => silencedNodes(redis, prefix, nodeIds),
+    silenceEnds: (nodeIds) => silenceEnds(redis, prefix, nodeIds),
   };
 }

@@ -2,6 +2,7 @@
 import { type Request, type Response, Router } from 'express';
 import * as z from 'zod';
 import type { NodeConfig } from '../config/types.js';
+import { requestEvaluation } from '../jobs/alert-evaluate.js';
 import { awaitRecovery, enqueueManualRecovery } from '../jobs/manual-recovery.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
 import { describeInputError, silenceInput } from '../mesh/input.js';
@@ -75,6 +76,8 @@ export function maintenanceRouter(deps: ApiDeps): Router {
     }
     const { for: forMs, reason = '' } = input.data;
     const silence = await silenceNode(deps.redis, config.redis.prefix, node.id, forMs, reason, deps.now());
+    // Silenced nodes do not count for mesh_down: the time-based rules look again.
+    await requestEvaluation(deps.queues.get(QUEUE_NAMES.alerts), config, deps.now(), deps.now());
     res.json({ nodeId: node.id, silenced: true, ...silence });
   });
 
@@ -82,6 +85,8 @@ export function maintenanceRouter(deps: ApiDeps): Router {
     const node = configuredNode(deps, req, res);
     if (!node) return;
     const removed = await unsilenceNode(deps.redis, deps.config().redis.prefix, node.id);
+    if (removed)
+      await requestEvaluation(deps.queues.get(QUEUE_NAMES.alerts), deps.config(), deps.now(), deps.now());
     res.json({ nodeId: node.id, silenced: false, removed });
   });
 

@@ -1,12 +1,15 @@
 /** `gpu-mesh silence NODE --for 2h [--reason TEXT]` and `gpu-mesh unsilence NODE`: maintenance windows. */
 
+import type { MeshConfig } from '../config/types.js';
+import { requestEvaluation } from '../jobs/alert-evaluate.js';
+import { QUEUE_NAMES } from '../jobs/queues.js';
 import { silenceInput } from '../mesh/input.js';
 import { meshNodes } from '../mesh/registry.js';
 import { silenceNode, unsilenceNode } from '../mesh/silence.js';
 import { parseArguments, parseNodeArgument } from './arguments.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';
-import { connectCli } from './queue-connection.js';
+import { type CliConnection, connectCli } from './queue-connection.js';
 
 export interface SilenceOptions extends GlobalOptions {
   for: string;
@@ -34,6 +37,7 @@ export async function runSilence(nodeId: string, options: SilenceOptions): Promi
       reason,
       Date.now(),
     ).catch(connection.unreachable('silence'));
+    await evaluateNow(connection, config);
     process.stdout.write(
       `${nodeId}: silenced until ${silence.until}${silence.reason ? ` (${silence.reason})` : ''}\n`,
     );
@@ -52,6 +56,7 @@ export async function runUnsilence(nodeId: string, options: GlobalOptions): Prom
     const removed = await unsilenceNode(connection.redis, config.redis.prefix, nodeId).catch(
       connection.unreachable('unsilence'),
     );
+    if (removed) await evaluateNow(connection, config);
     process.stdout.write(`${nodeId}: ${removed ? 'silence removed' : 'was not silenced'}\n`);
     return 0;
   } finally {
@@ -70,4 +75,10 @@ async function requireNode(
   if (!nodes.some((node) => node.id === nodeId)) {
     throw new UserError(`unknown node "${nodeId}" (known: ${nodes.map((n) => n.id).join(', ')})`);
   }
+}
+
+/** Silenced nodes do not count for mesh_down: the time-based rules look again. */
+async function evaluateNow(connection: CliConnection, config: MeshConfig): Promise<void> {
+  const queue = connection.queue(QUEUE_NAMES.alerts);
+  await requestEvaluation(queue, config, Date.now(), Date.now()).catch(connection.unreachable('silence'));
 }

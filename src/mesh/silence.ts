@@ -51,3 +51,29 @@ export async function silencedNodes(
   const values = await redis.mget(...nodeIds.map((id) => silenceKey(prefix, id)));
   return new Set(nodeIds.filter((_, index) => values[index] !== null));
 }
+
+/**
+ * The silenced ones of these nodes, each with when its silence ends (epoch ms; NaN for a value
+ * not written by `silenceNode`), in one round trip.
+ */
+export async function silenceEnds(
+  redis: Redis,
+  prefix: string,
+  nodeIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (nodeIds.length === 0) return new Map();
+  const values = await redis.mget(...nodeIds.map((id) => silenceKey(prefix, id)));
+  const ends = new Map<string, number>();
+  values.forEach((value, index) => {
+    if (value !== null) ends.set(nodeIds[index] as string, untilOf(value));
+  });
+  return ends;
+}
+
+function untilOf(json: string): number {
+  try {
+    return Date.parse((JSON.parse(json) as Partial<Silence>).until ?? '');
+  } catch {
+    return Number.NaN;
+  }
+}

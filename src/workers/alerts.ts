@@ -21,7 +21,7 @@ import { silenceReader } from '../alerts/silence.js';
 import { ALERT_SEVERITY, type Alert } from '../alerts/types.js';
 import type { MeshConfig } from '../config/types.js';
 import { alertJob } from '../jobs/alert.js';
-import { evaluateJob } from '../jobs/alert-evaluate.js';
+import { evaluateJob, evaluationRequester, requestEvaluation } from '../jobs/alert-evaluate.js';
 import { type CheckClock, heartbeatJob } from '../jobs/heartbeat.js';
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry, notifyJob } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
@@ -91,6 +91,7 @@ export function startAlerting(options: AlertingOptions): Alerting {
   const alertQueue = logErrors(new Queue(alertJob.queue, { connection, prefix }), logger, 'alerts queue');
   const notifyQueue = logErrors(new Queue(notifyJob.queue, { connection, prefix }), logger, 'notify queue');
   const raise = enqueuer(alertQueue, now);
+  const evaluateAt = evaluationRequester(alertQueue, options.config, now);
   const seenTtlMs = () => Math.max(INCIDENT_TTL_MS, 2 * options.config().alerts.repeatEvery);
 
   const alertWorker = startAlertsWorker(
@@ -103,6 +104,7 @@ export function startAlerting(options: AlertingOptions): Alerting {
         state,
         now,
         raise,
+        evaluateAt,
         onFlappingEnded: (nodeId) => logger.info({ node: nodeId }, `${nodeId} stopped flapping`),
       },
       alert: {
@@ -134,7 +136,7 @@ export function startAlerting(options: AlertingOptions): Alerting {
     now,
   });
 
-  const emit = createEmitter({
+  const emitAlerts = createEmitter({
     config: options.config,
     state,
     isSilenced: (nodeId) => silences.isSilenced(nodeId),
@@ -154,6 +156,12 @@ export function startAlerting(options: AlertingOptions): Alerting {
       );
     },
   });
+
+  // A status change is what the time-based rules read: evaluate them at the next step.
+  const emit: Emit = async (node, transitions, signals) => {
+    await emitAlerts(node, transitions, signals);
+    if (transitions.length > 0) await evaluateAt(now());
+  };
 
   return {
     emit,
@@ -231,24 +239,24 @@ async function checkClocks(store: NodeStore, config: MeshConfig): Promise<CheckC
 }
 
 /**
- * The scheduler role's part: the evaluation every `evaluateJob.every(config)`, and the heartbeat
- * every `heartbeat.interval` while `heartbeat.url` is set (removed when it is not). Idempotent.
+ * The scheduler role's part: an evaluation now (the config may have changed what is due), and
+ * the heartbeat every
+ * `heartbeat.interval` while `heartbeat.url` is set (removed when it is not). Idempotent.
  */
 export async function syncAlertSchedules(
   connection: Redis,
   prefix: string,
   config: MeshConfig,
+  now: () => number = Date.now,
 ): Promise<void> {
   const alertQueue = new Queue(evaluateJob.queue, { connection, prefix });
   const notifyQueue = new Queue(notifyJob.queue, { connection, prefix });
   // Short-lived: their failures reach the caller through the calls below; the connection logs its own.
   for (const queue of [alertQueue, notifyQueue]) queue.on('error', () => {});
   try {
-    await alertQueue.upsertJobScheduler(
-      evaluateJob.schedulerId,
-      { every: evaluateJob.every(config) },
-      { name: evaluateJob.name, data: {}, opts: evaluateJob.options },
-    );
+    // Earlier versions ran the evaluation on a Job Scheduler every quarter interval.
+    await alertQueue.removeJobScheduler(evaluateJob.schedulerId);
+    await requestEvaluation(alertQueue, config, now(), now());
     if (config.heartbeat.url === '') {
       await alertQueue.removeJobScheduler(heartbeatJob.schedulerId);
     } else {

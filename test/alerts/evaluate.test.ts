@@ -5,6 +5,7 @@ import {
   flappingReleases,
   meshDownDecision,
   type NodeSnapshot,
+  nextRuleAt,
 } from '../../src/alerts/evaluate.js';
 import { initialState, type NodeState } from '../../src/mesh/state.js';
 
@@ -142,5 +143,46 @@ describe('flappingReleases', () => {
       severity: 'ERROR',
       title: 'Node a (a) stopped flapping and is unhealthy',
     });
+  });
+});
+
+describe('nextRuleAt', () => {
+  const unhealthyAt = T0 + 10_000;
+
+  it('is null for a quiet mesh: nothing can come due until a state changes', () => {
+    expect(nextRuleAt([healthy('a'), healthy('b')], new Set(), null, T0, settings)).toBeNull();
+  });
+
+  it('is the down_too_long of a node down, then each of its repeats, the soonest of all nodes', () => {
+    const later = down('b', T0 + 60_000);
+    expect(nextRuleAt([down('a'), later], new Set(), null, T0 + 20_000, settings)).toBe(
+      unhealthyAt + 600_000,
+    );
+    // Each moment is the one at which downTooLongAlerts gives a new id.
+    const first = unhealthyAt + 600_000;
+    expect(nextRuleAt([down('a')], new Set(), null, first, settings)).toBe(first + 3_600_000);
+    expect(nextRuleAt([down('a')], new Set(), null, first + 3_600_001, settings)).toBe(first + 7_200_000);
+    expect(downTooLongAlerts([down('a')], new Set(), first + 7_200_000, settings)[0]?.id).toBe(
+      `a:${T0}:down_too_long:2`,
+    );
+  });
+
+  it('leaves out incidents folded into a mass failure', () => {
+    expect(nextRuleAt([down('a')], new Set([`a:${T0}`]), null, T0, settings)).toBeNull();
+  });
+
+  it("is mesh_down's next repeat while the mesh is down", () => {
+    expect(nextRuleAt([], new Set(), T0, T0 + 5000, settings)).toBe(T0 + 3_600_000);
+    expect(nextRuleAt([], new Set(), T0, T0 + 3_600_000, settings)).toBe(T0 + 7_200_000);
+  });
+
+  it('is the moment a flapping node will have kept its status for a whole window', () => {
+    const node = snapshot(
+      'a',
+      { status: 'healthy', statusChangedAt: T0 },
+      { flapping: { since: T0 - 60_000 } },
+    );
+    expect(nextRuleAt([node], new Set(), null, T0 + 1000, settings)).toBe(T0 + 600_000);
+    expect(flappingReleases([node], T0 + 600_000, settings)).toHaveLength(1);
   });
 });

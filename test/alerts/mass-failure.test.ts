@@ -7,6 +7,7 @@ import {
   type MassFacts,
   type MassSettings,
   massThreshold,
+  nextMassReviewAt,
   recordFailureStart,
   reviewMassFailures,
 } from '../../src/alerts/mass-failure.js';
@@ -242,5 +243,37 @@ describe('reviewMassFailures', () => {
       incidentId: episodeId,
       message: 'All 5 nodes that failed at once are healthy again, 1 min after the first failed.',
     });
+  });
+});
+
+describe('nextMassReviewAt', () => {
+  const book = failAll(['e', 'd', 'c', 'b', 'a'], T0, 100);
+  const episodeId = `mesh:${T0}`;
+  const allDown = new Set(book.episodes[0]!.members.map((m) => m.incidentId));
+  const facts = (now: number, more: Partial<MassFacts> = {}): MassFacts => ({
+    openIncidents: allDown,
+    announced: new Set([episodeId]),
+    nodes: new Map(),
+    enabledNodes: 8,
+    now,
+    ...more,
+  });
+
+  it('is null with no episode going on', () => {
+    expect(nextMassReviewAt(emptyBook(), facts(T0), settings)).toBeNull();
+  });
+
+  it('is the end of the hold, when the mass_failure comes due', () => {
+    expect(nextMassReviewAt(book, facts(T0 + 500, { announced: new Set() }), settings)).toBe(T0 + 2000);
+  });
+
+  it('is now while the mass_failure is due and not routed yet: routing it is no state change', () => {
+    expect(nextMassReviewAt(book, facts(T0 + 2500, { announced: new Set() }), settings)).toBe(T0 + 2500);
+  });
+
+  it('is the next repeat while a node is still down, and null once all are back (the review ends it)', () => {
+    expect(nextMassReviewAt(book, facts(T0 + 2500), settings)).toBe(T0 + 2000 + 3_600_000);
+    expect(reviewMassFailures(book, facts(T0 + 2000 + 3_600_000), settings).alerts).toHaveLength(1);
+    expect(nextMassReviewAt(book, facts(T0 + 2500, { openIncidents: new Set() }), settings)).toBeNull();
   });
 });

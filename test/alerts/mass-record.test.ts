@@ -225,12 +225,13 @@ describe('the mass_failure of a node that failed twice within the window', () =>
               },
             })),
         },
-        silences: { silencedAmong: async () => new Set<string>() },
+        silences: { silenceEnds: async () => new Map<string, number>() },
         state,
         now: () => T0 + 60_000,
         raise: async (alerts) => {
           evaluated.push(...alerts);
         },
+        evaluateAt: async () => {},
       });
       const mass = evaluated.filter((alert) => alert.kind === 'mass_failure');
       expect(mass).toHaveLength(1);

@@ -409,8 +409,8 @@ describe('chaos: alert storms', () => {
 
   /*
    * docs/alerts.md: a held or folded alert's `alerts` job "in Bull Board says why", and `alerts` jobs are
-   * kept 7 days. The evaluation job shares the queue and runs every quarter interval; what it
-   * keeps of its own must not push the alerts' records out.
+   * kept 7 days. The evaluation job shares the queue and runs on every state change and whenever a
+   * rule comes due; what it keeps of its own must not push the alerts' records out.
    */
   it("keeps each alert's job and its decision in Bull Board while evaluations run", async () => {
     const redis = await startChaosRedis(cleanups);
@@ -441,7 +441,7 @@ describe('chaos: alert storms', () => {
       );
       const jobId = alertJobId(degraded);
       const seenAt = Date.now();
-      // Evaluations run every 125 ms here: 3 s is two dozen of them.
+      // Evaluations run on each of the dead node's changes and each rule coming due (125 ms steps).
       let goneAfter: number | null = null;
       while (Date.now() - seenAt < 3000 && goneAfter === null) {
         if ((await alertQueue.getJob(jobId)) === undefined) goneAfter = Date.now() - seenAt;
