@@ -5,7 +5,7 @@
  * `gpu-mesh: --for: ...` on the command line.
  */
 import * as z from 'zod';
-import { NOT_A_DURATION, parseDuration } from '../config/duration.js';
+import { parseDuration } from '../config/duration.js';
 import { NODE_ID } from '../config/schema-node.js';
 
 /** A silence lasts at least this long; at most `alerts.maxSilence`. */
@@ -19,18 +19,24 @@ export const nodeIdInput = z
   .string({ error: 'a node id is required' })
   .regex(NODE_ID, 'not a node id (lowercase letters, digits, - and _, at most 64, e.g. gpu-01)');
 
+/** `not a duration: "soon" (use e.g. 30m, 2h, 1d)`, quoting at most 40 characters of what was given. */
+function notADuration(input: unknown): string {
+  const shown = JSON.stringify(input) ?? String(input);
+  return `not a duration: ${shown.length > 40 ? `${shown.slice(0, 39)}…` : shown} (use e.g. 30m, 2h, 1d)`;
+}
+
 /** A duration (`30m`, `2h`, or whole milliseconds) from `minMs` to `maxMs`, as milliseconds. */
 export function durationInput(minMs: number, maxMs: number) {
   return z
     .union([z.string(), z.number()], {
-      error: (issue) => (issue.input === undefined ? `required, e.g. 2h` : NOT_A_DURATION),
+      error: (issue) => (issue.input === undefined ? `required, e.g. 2h` : notADuration(issue.input)),
     })
     .transform((value, ctx) => {
       let ms: number;
       try {
         ms = parseDuration(value);
       } catch {
-        ctx.addIssue({ code: 'custom', message: NOT_A_DURATION, input: value });
+        ctx.addIssue({ code: 'custom', message: notADuration(value), input: value });
         return z.NEVER;
       }
       if (ms < minMs || ms > maxMs) {

@@ -25,7 +25,7 @@ describe('command-line input checks', () => {
     [['silence', 'gpu-01', '--for', '500ms'], /^gpu-mesh: --for: must be from 1s to 2d$/],
     [['silence', 'gpu-01', '--for', '3d'], /^gpu-mesh: --for: must be from 1s to 2d$/],
     [['silence', 'gpu-01', '--for', '100000000d'], /^gpu-mesh: --for: must be from 1s to 2d$/],
-    [['silence', 'gpu-01', '--for', 'soon'], /^gpu-mesh: --for: not a duration \(use e\.g\. 500ms/],
+    [['silence', 'gpu-01', '--for', 'soon'], /^gpu-mesh: --for: not a duration: "soon" \(use e\.g\. 30m/],
     [
       ['silence', 'gpu-01', '--for', '1h', '--reason', 'x'.repeat(501)],
       /^gpu-mesh: --reason: at most 500 characters$/,

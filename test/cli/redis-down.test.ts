@@ -95,7 +95,10 @@ describe('gpu-mesh start while Redis is down', () => {
     const { code, tookMs } = await exitWithin(mesh, 10_000);
     expect(code).toBe(1);
     expect(tookMs).toBeLessThan(10_000);
-    expect(jsonLines(mesh).at(-1)?.msg).toMatch(/^shutdown cut short \(still not done after 9 s\)/);
+    // Cut short by the deadline, or closed within it with parts that could not close (Redis gone).
+    expect(jsonLines(mesh).at(-1)?.msg).toMatch(
+      /^(shutdown cut short \(still not done after 9 s\)|gpu-mesh stopped, some parts not cleanly)/,
+    );
   });
 
   it('stops at once on a second SIGTERM, with exit code 1', async () => {

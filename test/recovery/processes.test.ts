@@ -145,6 +145,6 @@ describe('gpu-mesh recover, silence and unsilence', () => {
   it('rejects a bad silence duration with exit 2', async () => {
     const result = await runCli(['silence', 'sim-1', '--for', 'soon']);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('gpu-mesh: --for: not a duration: soon (use e.g. 30m, 2h, 1d)');
+    expect(result.stderr.trim()).toBe('gpu-mesh: --for: not a duration: "soon" (use e.g. 30m, 2h, 1d)');
   });
 });
