@@ -52,7 +52,7 @@ export async function startFleet(nodes: number, firstPort: number): Promise<Flee
   };
 }
 
-async function startSimulatorProcess(count: number, port: number): Promise<ChildProcess> {
+export async function startSimulatorProcess(count: number, port: number): Promise<ChildProcess> {
   const simulator = spawn(
     process.execPath,
     [CLI, 'simulate', '--nodes', String(count), '--port', String(port)],

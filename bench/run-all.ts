@@ -1,18 +1,21 @@
 /**
  * `npm run bench`: throughput against a raw loop, horizontal scaling, scheduling accuracy at scale.
  * Prints a table and one JSON line per benchmark. `--smoke` runs a short version (CI).
- * usage: node run-all.js [--smoke] [--skip-scale] [--skip-throughput]
+ * usage: node run-all.js [--smoke] [--skip-scale] [--skip-throughput] [--skip-gateway] [--gateway-only]
  */
 
 import { runAlertLatency } from './alert-latency.js';
 import { runDetection } from './detection.js';
 import { startFleet } from './fleet.js';
+import { printGatewayBench, runGatewayBench } from './gateway.js';
 import { runScale } from './scale.js';
 import { runMesh, runRaw } from './throughput.js';
 
 const smoke = process.argv.includes('--smoke');
-const skipScale = process.argv.includes('--skip-scale');
-const skipThroughput = process.argv.includes('--skip-throughput');
+const gatewayOnly = process.argv.includes('--gateway-only');
+const skipScale = gatewayOnly || process.argv.includes('--skip-scale');
+const skipThroughput = gatewayOnly || process.argv.includes('--skip-throughput');
+const skipGateway = process.argv.includes('--skip-gateway');
 const nodes = smoke ? 300 : 2000;
 const seconds = smoke ? 5 : 20;
 const concurrency = 100;
@@ -61,6 +64,10 @@ if (fleet)
   } finally {
     await fleet.close();
   }
+
+// The inference gateway against the node directly (smoke: about 25 s).
+if (!skipGateway) printGatewayBench(await runGatewayBench(smoke));
+if (gatewayOnly) process.exit(0);
 
 for (const watch of [false, true]) {
   const result = await runDetection(smoke ? 5 : 20, watch);

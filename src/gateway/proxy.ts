@@ -6,18 +6,15 @@
  * request. No Redis on this path: the nodes come from the in-memory RouteTable.
  */
 import type http from 'node:http';
-import type { Dispatcher } from 'undici';
 import type { GatewayConfig } from '../config/types.js';
 import { type Choice, chooseNode, type RouteRequest } from './choose.js';
-import { describeFailure, failsOver, isAbort } from './failures.js';
 import { hashText } from './hash.js';
 import type { InFlight } from './in-flight.js';
 import type { GatewayMetrics } from './metrics.js';
 import { promptPrefix } from './prompt-prefix.js';
-import { relay } from './relay.js';
+import { Attempt, type AttemptResult } from './relay.js';
 import { type ApiFamily, sendError } from './replies.js';
 import type { RouteTable } from './route-table.js';
-import type { RouteNode } from './types.js';
 import type { Upstreams } from './upstreams.js';
 
 export interface ProxyDeps {
@@ -51,31 +48,19 @@ interface LastFailure {
   message: string;
 }
 
-const RESPONSE_HEADERS_DROPPED = new Set([
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'proxy-connection',
-  'proxy-authenticate',
-  'te',
-  'trailer',
-  'upgrade',
-]);
-
 export async function proxy(
   deps: ProxyDeps,
   request: ProxiedRequest,
   res: http.ServerResponse,
 ): Promise<void> {
   const settings = deps.settings();
-  const abort = new AbortController();
   let clientGone = false;
-  const onClose = (): void => {
+  let current: Attempt | null = null;
+  res.once('close', () => {
     if (res.writableFinished) return;
     clientGone = true;
-    abort.abort();
-  };
-  res.once('close', onClose);
+    current?.abort();
+  });
   const route: RouteRequest = {
     model: request.model,
     strategy: settings.route,
@@ -97,89 +82,53 @@ export async function proxy(
     }
     const { node } = choice;
     const lastAttempt = attempt >= settings.attempts;
-    const outcome = await tryNode(deps, request, res, node, {
-      headersTimeout: choice.warm ? settings.headerTimeout.warm : settings.headerTimeout.cold,
-      idleTimeout: settings.idleTimeout,
-      signal: abort.signal,
-      attempt,
-      // A 5xx is passed through when no other node could take the request.
-      passFailure: () => lastAttempt || !hasAnother(deps, request.model, route, tried, node.id),
-      clientGone: () => clientGone,
+    const headersTimeoutMs = choice.warm ? settings.headerTimeout.warm : settings.headerTimeout.cold;
+    deps.inFlight.start(node.id);
+    const result = await new Promise<AttemptResult>((settle) => {
+      current = new Attempt(res, {
+        nodeId: node.id,
+        headersTimeoutMs,
+        idleTimeoutMs: settings.idleTimeout,
+        attempt,
+        // A 5xx goes through as it is when no other node could take the request.
+        passFailure: () => lastAttempt || !hasAnother(deps, request.model, route, tried, node.id),
+        clientGone: () => clientGone,
+        firstByte: (ms) => deps.metrics.firstByteSeconds(node.id, ms / 1000),
+        settle,
+      });
+      const upstream = deps.upstreams.get(node.url);
+      upstream.pool.dispatch(
+        {
+          method: 'POST',
+          path: upstream.basePath + request.path,
+          headers: upstream.headers,
+          body: request.bytes,
+          headersTimeout: headersTimeoutMs,
+          bodyTimeout: settings.idleTimeout,
+        },
+        current,
+      );
     });
-    if (outcome === null) return;
+    current = null;
+    deps.inFlight.end(node.id);
+    if (result.kind === 'answered') {
+      deps.metrics.request(node.id, request.model, result.outcome);
+      if (result.outcome === 'upstream_error' && result.status < 500) {
+        deps.askForCheck(node.id, `${node.id}: failed mid-stream`);
+      }
+      return;
+    }
     deps.metrics.request(node.id, request.model, 'failed_over');
     deps.metrics.failover(node.id);
-    deps.askForCheck(node.id, outcome);
-    last = { node: node.id, message: outcome };
+    deps.askForCheck(node.id, result.reason);
+    last = { node: node.id, message: result.reason };
     tried.add(node.id);
     route.tried = tried;
-    if (lastAttempt) {
+    if (lastAttempt || clientGone) {
       answerNoNode(deps, request, res, { kind: 'no_node' }, last, attempt);
       return;
     }
   }
-}
-
-interface AttemptOptions {
-  headersTimeout: number;
-  idleTimeout: number;
-  signal: AbortSignal;
-  attempt: number;
-  passFailure(): boolean;
-  clientGone(): boolean;
-}
-
-/**
- * One attempt on one node: null when it answered (relayed, or the client went away), else why it
- * failed before its first byte.
- */
-async function tryNode(
-  deps: ProxyDeps,
-  request: ProxiedRequest,
-  res: http.ServerResponse,
-  node: RouteNode,
-  options: AttemptOptions,
-): Promise<string | null> {
-  const upstream = deps.upstreams.get(node.url);
-  deps.inFlight.start(node.id);
-  const started = performance.now();
-  let response: Dispatcher.ResponseData;
-  try {
-    response = await upstream.pool.request({
-      method: 'POST',
-      path: upstream.basePath + request.path,
-      headers: upstreamHeaders(upstream.authorization),
-      body: request.bytes,
-      signal: options.signal,
-      headersTimeout: options.headersTimeout,
-      bodyTimeout: options.idleTimeout,
-    });
-  } catch (error) {
-    deps.inFlight.end(node.id);
-    if (options.clientGone() || isAbort(error)) {
-      deps.metrics.request(node.id, request.model, 'aborted');
-      return null;
-    }
-    return `${node.id}: ${describeFailure(error, options.headersTimeout)}`;
-  }
-  deps.metrics.firstByteSeconds(node.id, (performance.now() - started) / 1000);
-  const status = response.statusCode;
-  if (failsOver(status) && !options.passFailure()) {
-    response.body.dump().catch(() => undefined);
-    deps.inFlight.end(node.id);
-    return `${node.id}: HTTP ${status}`;
-  }
-  res.writeHead(status, responseHeaders(response.headers, node.id, options.attempt));
-  const outcome = await relay(response, res, {
-    nodeId: node.id,
-    idleTimeoutMs: options.idleTimeout,
-    clientGone: options.clientGone,
-  });
-  deps.inFlight.end(node.id);
-  deps.metrics.request(node.id, request.model, outcome);
-  if (outcome === 'upstream_error' && status < 500)
-    deps.askForCheck(node.id, `${node.id}: failed mid-stream`);
-  return null;
 }
 
 /** Whether a node other than `failed` and those tried could take the request now. */
@@ -223,26 +172,4 @@ function answerNoNode(
     ...attemptsHeader,
     'retry-after': String(deps.retryAfterSeconds),
   });
-}
-
-const JSON_BODY = 'application/json';
-
-function upstreamHeaders(authorization: string | null): Record<string, string> {
-  return authorization === null
-    ? { 'content-type': JSON_BODY }
-    : { 'content-type': JSON_BODY, authorization };
-}
-
-function responseHeaders(
-  headers: Dispatcher.ResponseData['headers'],
-  nodeId: string,
-  attempts: number,
-): http.OutgoingHttpHeaders {
-  const out: http.OutgoingHttpHeaders = {};
-  for (const name in headers) {
-    if (!RESPONSE_HEADERS_DROPPED.has(name)) out[name] = headers[name];
-  }
-  out['x-gpu-mesh-node'] = nodeId;
-  out['x-gpu-mesh-attempts'] = String(attempts);
-  return out;
 }

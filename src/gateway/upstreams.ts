@@ -14,8 +14,8 @@ export interface Upstream {
   pool: Pool;
   /** The URL's path without its trailing slash ('' for none). */
   basePath: string;
-  /** `Basic …` from the URL's user:password, or null. */
-  authorization: string | null;
+  /** The request headers every proxied request sends this node (with Basic auth from the URL's user:password). */
+  headers: Record<string, string>;
 }
 
 export class Upstreams {
@@ -59,5 +59,7 @@ function open(text: string): Upstream {
     keepAliveTimeout: KEEP_ALIVE_MS,
     keepAliveMaxTimeout: 10 * KEEP_ALIVE_MS,
   });
-  return { pool, basePath: url.pathname.replace(/\/+$/, ''), authorization };
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (authorization !== null) headers.authorization = authorization;
+  return { pool, basePath: url.pathname.replace(/\/+$/, ''), headers };
 }
