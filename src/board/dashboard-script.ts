@@ -68,6 +68,11 @@ function renderNode(node) {
   status.appendChild(el('span', { class: 'status-text' }, node.status));
   if (node.silenced) status.appendChild(el('span', { class: 'silenced' }, 'silenced'));
   c.status.replaceChildren(status);
+  // Present only while a gateway process reports the node (SPEC: per-node in-flight on the dashboard).
+  if (node.gateway) {
+    c.status.appendChild(el('div', { class: 'gateway-load muted' },
+      'gateway: ' + node.gateway.inFlight + ' in flight · ' + node.gateway.requestsPerMinute + '/min'));
+  }
   if (row.lastCheckAt !== null && node.lastCheckAt !== row.lastCheckAt && node.latencyMs !== null) {
     row.history.push({ latencyMs: node.latencyMs, ok: node.consecutiveFailures === 0 });
     if (row.history.length > SPARK_POINTS) row.history.shift();

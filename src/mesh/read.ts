@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { MeshConfig } from '../config/types.js';
 import { readWatchStates } from '../watch/states.js';
+import { type GatewayLoad, readGatewayLoad } from './gateway-load.js';
 import { meshNodes, type NodeInfo } from './registry.js';
 import { silencedNodes } from './silence.js';
 import type { CheckRecord, NodeState } from './state.js';
@@ -15,6 +16,8 @@ export interface ReadContext {
   silenced?: ReadonlySet<string>;
   /** Keep-alive watch states as scheduler processes reported them; `off` when omitted. */
   watch?: ReadonlyMap<string, WatchState>;
+  /** What running gateway processes report of each node; nodes carry `gateway` only when present. */
+  gateway?: ReadonlyMap<string, GatewayLoad>;
   retainMs: number;
   now: number;
 }
@@ -24,11 +27,20 @@ export async function readContext(redis: Redis, config: MeshConfig, now: number)
   const { prefix } = config.redis;
   const nodes = await meshNodes(redis, prefix, config.nodes);
   const ids = nodes.map((node) => node.id);
-  const [silenced, watch] = await Promise.all([
+  const [silenced, watch, gateway] = await Promise.all([
     silencedNodes(redis, prefix, ids),
     readWatchStates(redis, prefix, ids),
+    readGatewayLoad(redis, prefix, now),
   ]);
-  return { store: new NodeStore(redis, prefix), nodes, silenced, watch, retainMs: config.stats.retain, now };
+  return {
+    store: new NodeStore(redis, prefix),
+    nodes,
+    silenced,
+    watch,
+    gateway,
+    retainMs: config.stats.retain,
+    now,
+  };
 }
 
 export type CheckRecordView = Omit<CheckRecord, 'at'> & { at: string };
@@ -53,12 +65,17 @@ export async function readNode(
   };
 }
 
-function view(node: NodeInfo, state: NodeState | undefined, context: ReadContext): NodeView {
+/** A Node as SPEC shows it; `gateway` only while some gateway process reports the node. */
+export type NodeWithLoad = NodeView & { gateway?: GatewayLoad };
+
+function view(node: NodeInfo, state: NodeState | undefined, context: ReadContext): NodeWithLoad {
   if (!state) throw new Error(`no state read for node ${node.id}`);
-  return nodeView(node, state, {
+  const shown = nodeView(node, state, {
     now: context.now,
     retainMs: context.retainMs,
     silenced: context.silenced?.has(node.id) ?? false,
     watch: context.watch?.get(node.id) ?? 'off',
   });
+  const gateway = context.gateway?.get(node.id);
+  return gateway === undefined ? shown : { ...shown, gateway };
 }
