@@ -26,8 +26,8 @@ export interface StreamResult {
   started: boolean;
   status: number;
   lines: number;
-  /** The stream ended with an in-band `{"error": ...}` line. */
-  inBandError: boolean;
+  /** The stream ended with an in-band `{"error": ...}` line: that line. */
+  inBandError: string | null;
   /** The request failed as a whole (before the first byte, or the connection broke without an in-band error). */
   error: string | null;
   attempts: number;
@@ -39,7 +39,7 @@ export async function streamGenerate(pool: Pool, model = 'llama3.2'): Promise<St
     started: false,
     status: 0,
     lines: 0,
-    inBandError: false,
+    inBandError: null,
     error: null,
     attempts: 0,
   };
@@ -61,7 +61,7 @@ export async function streamGenerate(pool: Pool, model = 'llama3.2'): Promise<St
         const line = text.slice(0, newline);
         text = text.slice(newline + 1);
         result.lines += 1;
-        if (line.startsWith('{"error"')) result.inBandError = true;
+        if (line.startsWith('{"error"')) result.inBandError = line;
         newline = text.indexOf('\n');
       }
     }

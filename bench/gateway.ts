@@ -47,6 +47,8 @@ export interface FailoverRun {
   errorsBeforeFirstByte: number;
   /** Streams the killed node was in the middle of: ended by an in-band error line. */
   inBandErrors: number;
+  /** The first in-band error line, as the client read it. */
+  inBandExample: string | null;
   /** Streams that broke without an in-band error (goal: 0). */
   brokenStreams: number;
   /** Requests answered after more than one attempt. */
@@ -254,11 +256,13 @@ async function killUnderLoad(
   return {
     seconds,
     requests: results.length,
-    ok: results.filter((r) => r.status === 200 && r.error === null && !r.inBandError).length,
+    ok: results.filter((r) => r.status === 200 && r.error === null && r.inBandError === null).length,
     errorsBeforeFirstByte: results.filter((r) => !r.started || r.status !== 200).length,
-    inBandErrors: results.filter((r) => r.status === 200 && r.inBandError).length,
-    brokenStreams: results.filter((r) => r.status === 200 && r.error !== null && !r.inBandError).length,
+    inBandErrors: results.filter((r) => r.status === 200 && r.inBandError !== null).length,
+    brokenStreams: results.filter((r) => r.status === 200 && r.error !== null && r.inBandError === null)
+      .length,
     failedOver: results.filter((r) => r.attempts > 1).length,
+    inBandExample: results.find((r) => r.inBandError !== null)?.inBandError ?? null,
   };
 }
 
@@ -312,7 +316,7 @@ export function printGatewayBench(result: GatewayBenchResult): void {
     `streaming: ${streaming.streams} streams, ${streaming.chunks} chunks, gateway CPU ${streaming.cpuUsPerChunk} µs per chunk (user ${streaming.userUsPerChunk})`,
   );
   console.log(
-    `failover (${failover.seconds} s at 200 req/s, one node SIGKILLed): ${failover.requests} requests, ${failover.ok} ok, ${failover.errorsBeforeFirstByte} errors before the first byte, ${failover.inBandErrors} ended mid-stream with an in-band error, ${failover.brokenStreams} broken without one, ${failover.failedOver} failed over`,
+    `failover (${failover.seconds} s at 200 req/s, one node SIGKILLed): ${failover.requests} requests, ${failover.ok} ok, ${failover.errorsBeforeFirstByte} errors before the first byte, ${failover.inBandErrors} ended mid-stream with an in-band error, ${failover.brokenStreams} broken without one, ${failover.failedOver} failed over; in-band: ${failover.inBandExample}`,
   );
   console.log(
     `cold load of ${coldLoad.loadMs} ms past headerTimeout.warm ${coldLoad.warmTimeoutMs} ms: HTTP ${coldLoad.status} after ${coldLoad.tookMs} ms in ${coldLoad.attempts} attempt(s)`,
