@@ -41,8 +41,11 @@ export interface RunningGateway {
 
 /** How long a client is told to wait (Retry-After) when no node can take its request. */
 const RETRY_AFTER_SECONDS = 5;
-/** How long open streams get to finish on shutdown before their connections are cut. */
-const CLOSE_GRACE_MS = 5000;
+/**
+ * How long open answers get to finish on shutdown before their connections are cut: short enough
+ * that the workers closed after the gateway still fit the process's 9 s shutdown deadline.
+ */
+const CLOSE_GRACE_MS = 3000;
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const { redis, logger } = options;
