@@ -1,5 +1,5 @@
 /**
- * Composition root: config -> logger -> Redis -> roles (scheduler, worker, server, agent).
+ * Composition root: config -> logger -> Redis -> roles (scheduler, worker, server, gateway, agent).
  * Everything else receives what it needs as arguments; this is the one place that builds the
  * real dependencies and closes them, in order, on shutdown.
  */
@@ -10,6 +10,7 @@ import { watchConfigFile } from './config/reload.js';
 import { Secrets } from './config/secrets.js';
 import { refuseStartOnlyChanges } from './config/start-only.js';
 import type { MeshConfig, NodeConfig } from './config/types.js';
+import type { RunningGateway } from './gateway/service.js';
 import { type HealthCheckDeps, healthCheckJob } from './jobs/health-check.js';
 import { QUEUE_NAMES } from './jobs/queues.js';
 import { ScheduleKeeper } from './jobs/reassert.js';
@@ -31,7 +32,7 @@ import { startDispatcher } from './workers/dispatcher.js';
 import { startHealthCheckWorker } from './workers/health-check.js';
 import { startStatsRole } from './workers/stats-role.js';
 
-export const ROLES = ['scheduler', 'worker', 'server', 'agent'] as const;
+export const ROLES = ['scheduler', 'worker', 'server', 'gateway', 'agent'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface ServiceOptions {
@@ -58,6 +59,8 @@ export interface RunningService {
   config(): MeshConfig;
   reload(): Promise<void>;
   server: RunningServer | null;
+  /** The inference gateway, when this process runs the `gateway` role. */
+  gateway: RunningGateway | null;
   /**
    * Closes everything, in order; resolves false when some part did not close cleanly (each is
    * logged). It may wait as long as Redis does: `gpu-mesh start` bounds it (`runtime/shutdown.ts`).
@@ -223,6 +226,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
       })
     : null;
 
+  // The inference gateway: its own port, its own metrics; loaded only where it runs.
+  const gateway = has('gateway')
+    ? await (await import('./gateway/service.js')).startGateway({
+        config: () => config,
+        redis,
+        checkQueue,
+        logger,
+      })
+    : null;
+
   // The GPU-host agent of one node: runs its restart command on request, publishes GPU telemetry.
   if (has('agent')) {
     if (!options.agentNodeId) throw new Error('the agent role needs agentNodeId (--node ID)');
@@ -245,6 +258,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     config = next;
     nodesById = indexNodes(next.nodes);
     store.forgetExcept(new Set(nodesById.keys()));
+    gateway?.update(next);
     if (has('scheduler')) {
       await schedules.assert(next);
       keepAliveWatch?.update(next);
@@ -284,6 +298,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     clearInterval(scheduleWatchdog);
   });
   if (server) closers.push(() => server.close());
+  if (gateway) closers.push(() => gateway.close());
   const closingWorker = worker;
   const closingHealing = selfHealing;
   // Every worker at once, so that they share one grace rather than wait in turn.
@@ -316,6 +331,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     config: () => config,
     reload: () => watcher.reload(),
     server,
+    gateway,
     shutDown,
     close: async () => {
       await shutDown();

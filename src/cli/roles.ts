@@ -1,4 +1,4 @@
-/** `--role`: `all` or a comma list of scheduler, worker, server, agent. */
+/** `--role`: `all` or a comma list of scheduler, worker, server, gateway, agent. */
 import { ROLES, type Role } from '../main.js';
 import { UserError } from './errors.js';
 
@@ -14,4 +14,9 @@ export function parseRoles(value: string, nodeId: string | undefined): Role[] {
   }
   if (roles.includes('agent') && !nodeId) throw new UserError('--role agent needs --node ID');
   return roles;
+}
+
+/** `all` includes `gateway` when `gateway.enabled` (or for `--demo`, which shows it). */
+export function withGatewayInAll(value: string, roles: readonly Role[], gatewayEnabled: boolean): Role[] {
+  return value === 'all' && gatewayEnabled && !roles.includes('gateway') ? [...roles, 'gateway'] : [...roles];
 }

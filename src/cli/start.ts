@@ -3,6 +3,7 @@ import { agentNodeProblem } from '../agent/index.js';
 import { openServerProblem } from '../board/exposure.js';
 import { PortInUseError } from '../board/server.js';
 import type { MeshConfig } from '../config/types.js';
+import { GatewayPortInUseError } from '../gateway/errors.js';
 import { type RunningService, startService } from '../main.js';
 import { flushLogSync } from '../runtime/exit.js';
 import { installFaultHandlers } from '../runtime/fault-handlers.js';
@@ -17,7 +18,7 @@ import {
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { type Demo, startDemo } from './demo.js';
 import { UserError } from './errors.js';
-import { parseRoles } from './roles.js';
+import { parseRoles, withGatewayInAll } from './roles.js';
 
 export interface StartOptions extends GlobalOptions {
   role: string;
@@ -26,13 +27,14 @@ export interface StartOptions extends GlobalOptions {
 }
 
 export async function runStart(options: StartOptions): Promise<number> {
-  const roles = parseRoles(options.role, options.node);
+  const asked = parseRoles(options.role, options.node);
   const loaded = await loadCliConfig(options);
-  const agentNodeId = roles.includes('agent') ? options.node : undefined;
+  const agentNodeId = asked.includes('agent') ? options.node : undefined;
   const agentProblem = agentNodeId === undefined ? null : agentNodeProblem(loaded.config.nodes, agentNodeId);
   if (agentProblem) throw new UserError(agentProblem);
   const demo = options.demo ? await startDemo(loaded.config) : null;
   const config: MeshConfig = demo ? demo.config : loaded.config;
+  const roles = withGatewayInAll(options.role, asked, config.gateway.enabled || demo !== null);
   if (roles.includes('server')) refuseOpenServer(config);
 
   // Signals are handled from the start: a SIGTERM while Redis is still awaited must stop us too.
@@ -50,7 +52,8 @@ export async function runStart(options: StartOptions): Promise<number> {
     service = await Promise.race([starting, signals.first.then(() => null)]);
   } catch (error) {
     await demo?.close();
-    if (error instanceof PortInUseError) throw new UserError(error.message, 2);
+    if (error instanceof PortInUseError || error instanceof GatewayPortInUseError)
+      throw new UserError(error.message, 2);
     throw error;
   }
   if (!service) {
@@ -61,7 +64,7 @@ export async function runStart(options: StartOptions): Promise<number> {
   }
   installFaultHandlers(service.logger);
   for (const warning of loaded.warnings) service.logger.warn({ severity: 'WARNING' }, warning);
-  if (demo) demo.announce(service.logger, service.server?.url ?? null);
+  if (demo) demo.announce(service.logger, service.server?.url ?? null, service.gateway?.url ?? null);
   const running = service;
   process.on('SIGHUP', () => {
     running.logger.info('SIGHUP: reloading the config');
