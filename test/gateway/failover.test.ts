@@ -20,7 +20,7 @@ const generate = (body: Record<string, unknown> = {}) =>
 
 /** The checks the gateway asked for, by node. */
 async function checksAskedFor(): Promise<string[]> {
-  const jobs = await harness.checkQueue.getJobs(['waiting', 'delayed', 'prioritized', 'paused']);
+  const jobs = await harness.checkQueue.getJobs(['waiting', 'delayed', 'prioritized']);
   return jobs.filter((job) => job.data.reason === 'gateway').map((job) => job.data.nodeId as string);
 }
 

@@ -26,6 +26,8 @@ export interface GatewayHarnessOptions {
   gateway?: string;
   /** Extra flow-style fields per node, e.g. `gateway: { maxInFlight: 1 }`. */
   nodeFields?: (nodeId: string) => string;
+  /** The follower's and the load reporter's periods; short ones by default. */
+  tuning?: { silencePollMs?: number; resyncMs?: number; loadEveryMs?: number };
 }
 
 export interface GatewayHarness {
@@ -95,7 +97,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
     redis,
     checkQueue,
     logger,
-    tuning: { silencePollMs: 100, resyncMs: 2000, loadEveryMs: 200 },
+    tuning: options.tuning ?? { silencePollMs: 100, resyncMs: 2000, loadEveryMs: 200 },
   });
   const fetchGateway = (path: string, init?: RequestInit) => fetch(`${gateway.url}${path}`, init);
   const harness: GatewayHarness = {
