@@ -27,7 +27,8 @@ export class GatewayMetrics {
   private readonly requestChildren = new Map<string, { inc(): void }>();
   private readonly firstByteChildren = new Map<string, { observe(value: number): void }>();
 
-  constructor(inFlight: () => ReadonlyMap<string, number>) {
+  /** `inFlight`: each configured node with its requests in flight (0 included, so every node has a series). */
+  constructor(inFlight: () => Iterable<readonly [string, number]>) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'gpu_mesh_gateway_requests_total',

@@ -73,7 +73,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const inFlight = new InFlight();
     const upstreams = new Upstreams();
     closers.push(() => upstreams.close());
-    const metrics = new GatewayMetrics(() => inFlight.counts);
+    const metrics = new GatewayMetrics(() => table.ids().map((id) => [id, inFlight.of(id)] as const));
     const checks = new CheckRequester({
       queue: options.checkQueue,
       retryIntervalOf: (id) => options.config().nodes.find((node) => node.id === id)?.checks.retryInterval,

@@ -214,7 +214,7 @@ describe('metrics', () => {
       'gpu_mesh_gateway_requests_total{node="",model="unknown",outcome="client_error"} 1',
     );
     expect(text).toContain('gpu_mesh_gateway_first_byte_seconds_count{node="sim-1"} 1');
-    expect(text).toContain('# TYPE gpu_mesh_gateway_in_flight gauge');
+    expect(text).toContain('gpu_mesh_gateway_in_flight{node="sim-1"} 0');
     expect(text).toContain('# TYPE gpu_mesh_gateway_failovers_total counter');
   });
 });
