@@ -20,9 +20,10 @@ import { startMesh, startSimulatorProcess } from './fleet.js';
 import { control, poolFor, type StreamResult, streamGenerate, timedGenerate } from './gateway-client.js';
 import { percentile, processCpuSplit } from './measure.js';
 
-const FIRST_PORT = 23001;
+// Above the throughput fleet (21000-23000), below detection (24001) and alert latency (26001).
+const FIRST_PORT = 23201;
 const NODES = 3;
-const GATEWAY_PORTS = [23101, 23102];
+const GATEWAY_PORTS = [23301, 23302];
 
 export interface LatencyRun {
   concurrency: number;
