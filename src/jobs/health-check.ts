@@ -82,7 +82,8 @@ export interface HealthCheckDeps {
   /** A batch's claimed checks ended, however: the schedule may hand out these nodes' slots again. */
   batchDone(nodeIds: readonly string[]): Promise<void>;
   store: NodeStore;
-  retainMs: number;
+  /** `stats.retain` in force (read per check: a reload may change it). */
+  retainMs(): number;
   now(): number;
   /** Schedules a confirmation check after `delayMs` (idempotent per jobId). */
   scheduleConfirm(nodeId: string, jobId: string, delayMs: number): Promise<void>;
@@ -206,7 +207,7 @@ function decideCheck(
   result: ProbeResult,
   deps: HealthCheckDeps,
 ): Change<CheckOutcome> {
-  const outcome = applyCheck(node.id, current, startedAt, result, node.checks, deps.retainMs);
+  const outcome = applyCheck(node.id, current, startedAt, result, node.checks, deps.retainMs());
   return {
     state: outcome.state,
     transitions: outcome.transitions,
