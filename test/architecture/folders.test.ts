@@ -1,0 +1,130 @@
+/**
+ * The folders of src/ and the imports between them, at run time (`import type` carries no code).
+ * A folder-level cycle means two rooms that cannot be understood apart. Today's cycles are listed
+ * below as known debt (docs/architecture.md says where each should go); this test fails on any new
+ * edge that closes a cycle, and on a listed edge that no longer does, so the list only shrinks.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, normalize, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(import.meta.dirname, '../../src');
+
+/** Edges `from -> to` that close a folder cycle today. */
+const KNOWN_CYCLE_EDGES = [
+  'agent -> mesh',
+  'agent -> recovery',
+  'agent -> runtime',
+  'alerts -> config',
+  'alerts -> mesh',
+  'config -> alerts',
+  'jobs -> agent',
+  'jobs -> alerts',
+  'jobs -> mesh',
+  'jobs -> metrics',
+  'jobs -> recovery',
+  'jobs -> runtime',
+  'jobs -> watch',
+  'mesh -> config',
+  'mesh -> runtime',
+  'mesh -> watch',
+  'metrics -> mesh',
+  'probes -> mesh',
+  'recovery -> alerts',
+  'recovery -> config',
+  'recovery -> jobs',
+  'recovery -> mesh',
+  'recovery -> runtime',
+  'recovery -> workers',
+  'runtime -> config',
+  'watch -> jobs',
+  'watch -> metrics',
+  'watch -> probes',
+  'workers -> alerts',
+  'workers -> jobs',
+  'workers -> mesh',
+  'workers -> metrics',
+  'workers -> runtime',
+];
+
+const IMPORT =
+  /^(?:import|export)(\s+type\b)?[^'";]*?\bfrom\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]/gm;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function folderOf(path: string): string {
+  const parts = relative(SRC, path).split('/');
+  return parts.length > 1 ? (parts[0] as string) : '(root)';
+}
+
+function folderGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const file of sourceFiles(SRC)) {
+    const from = folderOf(file);
+    for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+      if (match[1]) continue;
+      const target = normalize(join(dirname(file), (match[2] ?? match[3]) as string));
+      const to = folderOf(target);
+      if (from === to) continue;
+      if (!graph.has(from)) graph.set(from, new Set());
+      graph.get(from)?.add(to);
+    }
+  }
+  return graph;
+}
+
+/** Edges whose ends lie in one strongly connected component (Tarjan). */
+function cycleEdges(graph: Map<string, Set<string>>): string[] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const component = new Map<string, number>();
+  const stack: string[] = [];
+  let counter = 0;
+  let components = 0;
+  const visit = (node: string): void => {
+    index.set(node, counter);
+    low.set(node, counter);
+    counter += 1;
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(node, Math.min(low.get(node) as number, low.get(next) as number));
+      } else if (!component.has(next)) {
+        low.set(node, Math.min(low.get(node) as number, index.get(next) as number));
+      }
+    }
+    if (low.get(node) === index.get(node)) {
+      for (;;) {
+        const member = stack.pop() as string;
+        component.set(member, components);
+        if (member === node) break;
+      }
+      components += 1;
+    }
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  const edges: string[] = [];
+  for (const [from, targets] of graph) {
+    for (const to of targets) if (component.get(from) === component.get(to)) edges.push(`${from} -> ${to}`);
+  }
+  return edges.sort();
+}
+
+describe('the folders of src/', () => {
+  it('gain no import that closes a new folder cycle, and the known ones only go away', () => {
+    expect(cycleEdges(folderGraph())).toEqual([...KNOWN_CYCLE_EDGES].sort());
+  });
+
+  it('keep roles/ and main.ts at the top: nothing imports them', () => {
+    const graph = folderGraph();
+    const importers = [...graph].filter(([, targets]) => targets.has('roles')).map(([from]) => from);
+    expect(importers.filter((from) => from !== '(root)')).toEqual([]);
+  });
+});
