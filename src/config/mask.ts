@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { maskChannels } from '../alerts/channels/registry.js';
-import { maskRedisUrl } from './schema-redis-url.js';
+import { maskRedisUrl } from '../runtime/redis-url.js';
 import { MASK, safeUrl } from './secrets.js';
 import type { MeshConfig, NodeConfig, RecoveryAction } from './types.js';
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { parseRedisUrl } from '../runtime/redis-url.js';
 import { NOT_A_DURATION, parseDuration } from './duration.js';
 
 /*
@@ -90,3 +91,14 @@ export function url(schemes: readonly string[], { optional = false } = {}) {
 }
 
 export const HTTP = ['http', 'https'] as const;
+
+/** The `redis.url` field of the schema. */
+export function redisUrl() {
+  return z.string().superRefine((text, ctx) => {
+    try {
+      parseRedisUrl(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message, input: text });
+    }
+  });
+}

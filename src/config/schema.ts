@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { channelsSchema } from '../alerts/channels/registry.js';
-import { count, duration, flag, HTTP, nonEmptyText, port, ratio, url } from './schema-fields.js';
+import { clusterSafePrefix } from '../runtime/redis-url.js';
+import { count, duration, flag, HTTP, nonEmptyText, port, ratio, redisUrl, url } from './schema-fields.js';
 import { gatewaySchema } from './schema-gateway.js';
 import { effectiveChecks, meshChecksSchema, nodeSchema, toNodeConfig } from './schema-node.js';
-import { clusterSafePrefix, redisUrl } from './schema-redis-url.js';
 import type { ChecksConfig, MeshConfig } from './types.js';
 
 /*

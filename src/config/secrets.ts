@@ -9,8 +9,8 @@
  * credentials, webhook URLs, routing keys, tokens, header values).
  */
 import { channelSecrets } from '../alerts/channels/registry.js';
+import { redisUrlSecrets } from '../runtime/redis-url.js';
 import { headerSecrets, MASK, maskingPattern, urlCredentials } from './redaction.js';
-import { redisUrlSecrets } from './schema-redis-url.js';
 import type { MeshConfig, RecoveryAction } from './types.js';
 
 export { MASK, maskText, safeUrl, type UrlDisplay } from './redaction.js';

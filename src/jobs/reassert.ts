@@ -8,9 +8,17 @@ import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { nodesPublished, publishNodes, readPublishedNodes } from '../mesh/registry.js';
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
-import { forgetNodes, removedNodeIds } from './forget-nodes.js';
 import { keepaliveJob } from './keepalive.js';
 import type { CheckSchedule } from './schedules.js';
+
+/** Ids in `before` that `after` no longer has. */
+export function removedNodeIds(
+  before: readonly { id: string }[],
+  after: readonly { id: string }[],
+): string[] {
+  const kept = new Set(after.map((node) => node.id));
+  return before.map((node) => node.id).filter((id) => !kept.has(id));
+}
 
 export type ScheduleAsserter = (config: MeshConfig) => Promise<unknown>;
 
@@ -26,6 +34,8 @@ export class ScheduleKeeper {
     private readonly checks: CheckSchedule,
     private readonly now: () => number,
     logger: Logger,
+    /** Deletes what nodes no longer in the mesh left behind in Redis. */
+    private readonly forget: (nodeIds: readonly string[]) => Promise<void>,
   ) {
     this.keepaliveQueue = new Queue(keepaliveJob.queue, { connection: redis, prefix });
     logErrors(this.keepaliveQueue, logger, 'keepalive queue');
@@ -56,7 +66,7 @@ export class ScheduleKeeper {
       // Nodes published before and gone now were removed (by a reload, or while the mesh was down).
       const before = lost ? [] : ((await readPublishedNodes(this.redis, this.prefix)) ?? []);
       await publishNodes(this.redis, this.prefix, config.nodes);
-      await forgetNodes(this.redis, this.prefix, removedNodeIds(before, config.nodes));
+      await this.forget(removedNodeIds(before, config.nodes));
       this.published = config.nodes;
     }
     return lost;

@@ -1,13 +1,13 @@
 /** Reads the mesh as the JSON shapes of docs/http-api.md: used by `/api/mesh`, `/api/nodes/:id` and `gpu-mesh status`. */
 import type { Redis } from 'ioredis';
 import type { MeshConfig } from '../config/types.js';
-import { readWatchStates } from '../watch/states.js';
 import { type GatewayLoad, readGatewayLoad } from './gateway-load.js';
 import { meshNodes, type NodeInfo } from './registry.js';
 import { silencedNodes } from './silence.js';
 import type { CheckRecord, NodeState } from './state.js';
 import { NodeStore } from './store.js';
 import { type MeshView, meshView, type NodeView, nodeView, type WatchState } from './view.js';
+import { readWatchStates } from './watch-states.js';
 
 export interface ReadContext {
   store: NodeStore;

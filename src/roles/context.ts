@@ -18,6 +18,7 @@ import { logErrors } from '../runtime/error-log.js';
 import type { Lifecycle } from '../runtime/lifecycle.js';
 import type { Logger } from '../runtime/logger.js';
 import { connectForService } from '../runtime/redis.js';
+import { forgetNodes } from './forget-nodes.js';
 import type { LiveConfig } from './live-config.js';
 
 /**
@@ -74,7 +75,7 @@ export function openContext(parts: ContextParts): RoleContext {
   );
   const checkSchedule = new CheckSchedule(redis, prefix);
   const schedules = lifecycle.hold(
-    new ScheduleKeeper(redis, prefix, checkSchedule, now, logger),
+    new ScheduleKeeper(redis, prefix, checkSchedule, now, logger, (ids) => forgetNodes(redis, prefix, ids)),
     'schedules',
     (keeper) => keeper.close(),
   );

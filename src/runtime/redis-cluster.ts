@@ -13,7 +13,7 @@
  * gpu-mesh never SCANs or runs KEYS (which would see one node only) nor runs keyless scripts.
  */
 import { Cluster, type ClusterNode, type ClusterOptions, type Redis, type RedisOptions } from 'ioredis';
-import type { RedisEndpoint } from '../config/schema-redis-url.js';
+import type { RedisEndpoint } from './redis-url.js';
 
 export interface ClusterTarget {
   nodes: RedisEndpoint[];

@@ -1,12 +1,12 @@
 /**
  * Redis connections. Workers block, so they retry forever; one-shot commands fail fast.
- * `redis.url` may name one server, a Sentinel-watched master or a Cluster (`schema-redis-url.ts`).
+ * `redis.url` may name one server, a Sentinel-watched master or a Cluster (`redis-url.ts`).
  */
 import { Redis, type RedisOptions } from 'ioredis';
-import { describeRedisTarget, parseRedisUrl } from '../config/schema-redis-url.js';
 import { markLogged } from './error-log.js';
 import type { Logger } from './logger.js';
 import { connectCluster } from './redis-cluster.js';
+import { describeRedisTarget, parseRedisUrl } from './redis-url.js';
 
 /** A connection to whatever `url` names, with `options` for each server connection. */
 export function connectRedis(url: string, options: RedisOptions): Redis {

@@ -11,9 +11,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { type HealthCheckPayload, healthCheckJob } from '../jobs/health-check.js';
 import type { WatchState } from '../mesh/view.js';
+import { watchStatesKey } from '../mesh/watch-states.js';
 import { metricsCountersKey } from '../metrics/keys.js';
 import type { Logger } from '../runtime/logger.js';
-import { watchStatesKey } from './states.js';
 
 /** Fires of one node within this long of a passed one are the same event seen by another process. */
 export const TRIGGER_GATE_MS = 1000;

@@ -25,7 +25,7 @@ import { evaluateJob, evaluationRequester, requestEvaluation } from '../jobs/ale
 import { type CheckClock, heartbeatJob } from '../jobs/heartbeat.js';
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry, notifyJob } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
-import { describeTransition, logTransition, transitionSeverity } from '../mesh/transition-log.js';
+import { describeTransition, logTransition, transitionSeverity } from '../alerts/transition-log.js';
 import { countAlertDelivered } from '../metrics/alert-counters.js';
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';

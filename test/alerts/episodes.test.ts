@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/types.js';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
-import { readWatchStates } from '../../src/watch/states.js';
+import { readWatchStates } from '../../src/mesh/watch-states.js';
 import { waitFor } from '../helpers/wait.js';
 import {
   type AlertingMesh,

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/types.js';
-import { readWatchStates } from '../../src/watch/states.js';
+import { readWatchStates } from '../../src/mesh/watch-states.js';
 import { waitFor } from '../helpers/wait.js';
 import {
   type AlertingMesh,

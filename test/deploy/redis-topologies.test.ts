@@ -1,7 +1,7 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRedisUrl } from '../../src/config/schema-redis-url.js';
 import { connectRedis } from '../../src/runtime/redis.js';
+import { parseRedisUrl } from '../../src/runtime/redis-url.js';
 import { runCli, startCli, writeTempConfig } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import { type MeshOn, startMeshOn } from './mesh-on.js';

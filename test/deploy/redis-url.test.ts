@@ -7,7 +7,7 @@ import {
   maskRedisUrl,
   parseRedisUrl,
   redisUrlSecrets,
-} from '../../src/config/schema-redis-url.js';
+} from '../../src/runtime/redis-url.js';
 
 function configError(url: string): string {
   try {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertingState } from '../../src/alerts/redis-state.js';
 import { NodeStore } from '../../src/mesh/store.js';
-import { readWatchStates } from '../../src/watch/states.js';
+import { readWatchStates } from '../../src/mesh/watch-states.js';
 import { startTestMesh, type TestMesh } from '../helpers/mesh.js';
 import { connectTestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';

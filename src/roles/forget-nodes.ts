@@ -9,11 +9,11 @@ import { telemetryKey } from '../agent/telemetry.js';
 import { alertingKeys } from '../alerts/keys.js';
 import { silenceKey } from '../mesh/silence.js';
 import { nodeStateKeys, notHealthyKey } from '../mesh/store.js';
+import { watchStatesKey } from '../mesh/watch-states.js';
 import { CHECK_DURATION_BOUNDS } from '../metrics/histograms.js';
 import { metricsCountersKey, nodeCounterFields } from '../metrics/keys.js';
 import { RecoveryBookkeeping } from '../recovery/bookkeeping.js';
 import { watchGateKey, watchTriggeredField } from '../watch/reports.js';
-import { watchStatesKey } from '../watch/states.js';
 
 /** Deletes every per-node key and field of `nodeIds` in one round trip. */
 export async function forgetNodes(redis: Redis, prefix: string, nodeIds: readonly string[]): Promise<void> {
@@ -45,13 +45,4 @@ export async function forgetNodes(redis: Redis, prefix: string, nodeIds: readonl
     .zrem(alerting.massFailures, ...nodeIds)
     .hdel(metricsCountersKey(prefix), ...counterFields)
     .exec();
-}
-
-/** Ids in `before` that `after` no longer has. */
-export function removedNodeIds(
-  before: readonly { id: string }[],
-  after: readonly { id: string }[],
-): string[] {
-  const kept = new Set(after.map((node) => node.id));
-  return before.map((node) => node.id).filter((id) => !kept.has(id));
 }

@@ -1,8 +1,8 @@
 /** One log line per status change, at the severity docs/alerts.md gives it. */
 import type { NodeConfig } from '../config/types.js';
+import type { Transition } from '../mesh/state.js';
+import type { Severity } from '../mesh/types.js';
 import { type Logger, logAtSeverity } from '../runtime/logger.js';
-import type { Transition } from './state.js';
-import type { Severity } from './types.js';
 
 export function transitionSeverity(transition: Transition): Severity {
   switch (transition.to) {

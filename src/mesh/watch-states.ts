@@ -3,7 +3,7 @@
  * `<prefix>:watch`, node id -> `connected` | `reconnecting` | `off`. The last report wins.
  */
 import type { Redis } from 'ioredis';
-import type { WatchState } from '../mesh/view.js';
+import type { WatchState } from './view.js';
 
 export function watchStatesKey(prefix: string): string {
   return `${prefix}:watch`;

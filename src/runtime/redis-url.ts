@@ -1,5 +1,3 @@
-import * as z from 'zod';
-
 /*
  * `redis.url`: one Redis, a master watched by Sentinel, or a Redis Cluster, each in one URL, so the config's
  * single key (and `$REDIS_URL`) says where the mesh lives:
@@ -83,17 +81,6 @@ export function clusterSafePrefix(url: string, prefix: string): string {
   const open = prefix.indexOf('{');
   const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
   return close > open + 1 ? prefix : `{${prefix}}`;
-}
-
-/** The `redis.url` field of the schema. */
-export function redisUrl() {
-  return z.string().superRefine((text, ctx) => {
-    try {
-      parseRedisUrl(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message, input: text });
-    }
-  });
 }
 
 /** The URL with its passwords as `***` (for `config check`); a URL it cannot read is left as written. */
