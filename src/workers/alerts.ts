@@ -18,6 +18,7 @@ import {
 } from '../alerts/recovery-alerts.js';
 import { AlertingState } from '../alerts/redis-state.js';
 import { silenceReader } from '../alerts/silence.js';
+import { describeTransition, logTransition, transitionSeverity } from '../alerts/transition-log.js';
 import { ALERT_SEVERITY, type Alert } from '../alerts/types.js';
 import type { MeshConfig } from '../config/types.js';
 import { alertJob } from '../jobs/alert.js';
@@ -25,7 +26,6 @@ import { evaluateJob, evaluationRequester, requestEvaluation } from '../jobs/ale
 import { type CheckClock, heartbeatJob } from '../jobs/heartbeat.js';
 import { DEFAULT_DELIVERY_RETRY, type DeliveryRetry, notifyJob } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
-import { describeTransition, logTransition, transitionSeverity } from '../alerts/transition-log.js';
 import { countAlertDelivered } from '../metrics/alert-counters.js';
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
