@@ -106,6 +106,10 @@ export function buildProgram(): Command {
   withConfig(config.command('check'))
     .description('validate and print the effective config, secrets masked')
     .action(exitWith(lazy(() => import('./config-check.js').then((m) => m.runConfigCheck))));
+  config
+    .command('schema')
+    .description('print the JSON Schema of mesh.yaml (docs/mesh.schema.json)')
+    .action(exitWith(lazy(() => import('./config-schema.js').then((m) => m.runConfigSchema))));
 
   withConfig(program.command('simulate'))
     .description('serve simulated Ollama nodes')

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { parseRedisUrl } from '../runtime/redis-url.js';
 import { NOT_A_DURATION, parseDuration } from './duration.js';
+import { withInputKind } from './input-kinds.js';
 
 /*
  * The building blocks of the mesh.yaml schema. A `${VAR}` always interpolates to text, so number
@@ -21,25 +22,25 @@ function booleanFromText(value: unknown): unknown {
 
 /** A whole number of at least 1 (consecutive failures, attempts, ...). */
 export function count() {
-  return z.preprocess(numberFromText, z.number().int().min(1));
+  return withInputKind(z.preprocess(numberFromText, z.number().int().min(1)), { kind: 'number' });
 }
 
 export function port() {
-  return z.preprocess(numberFromText, z.number().int().min(0).max(65535));
+  return withInputKind(z.preprocess(numberFromText, z.number().int().min(0).max(65535)), { kind: 'number' });
 }
 
 /** A share in (0, 1]. */
 export function ratio() {
-  return z.preprocess(numberFromText, z.number().gt(0).max(1));
+  return withInputKind(z.preprocess(numberFromText, z.number().gt(0).max(1)), { kind: 'number' });
 }
 
 export function flag() {
-  return z.preprocess(booleanFromText, z.boolean());
+  return withInputKind(z.preprocess(booleanFromText, z.boolean()), { kind: 'flag' });
 }
 
 /** Milliseconds of `500ms`, `5s`, `1m`, `2h`, `1d` or a whole number of ms; 0 only where it means "off". */
 export function duration({ zeroMeansOff = false } = {}) {
-  return z.union([z.string(), z.number()], { error: NOT_A_DURATION }).transform((value, ctx) => {
+  const schema = z.union([z.string(), z.number()], { error: NOT_A_DURATION }).transform((value, ctx) => {
     let ms: number;
     try {
       ms = parseDuration(value);
@@ -53,6 +54,7 @@ export function duration({ zeroMeansOff = false } = {}) {
     }
     return ms;
   });
+  return withInputKind(schema, { kind: 'duration', zeroMeansOff });
 }
 
 export function nonEmptyText() {
@@ -77,7 +79,7 @@ export function argv() {
  */
 export function url(schemes: readonly string[], { optional = false } = {}) {
   const allowed = schemes.map((scheme) => `${scheme}://`).join(' or ');
-  return z.string().superRefine((text, ctx) => {
+  const schema = z.string().superRefine((text, ctx) => {
     if (optional && text === '') return;
     if (!URL.canParse(text)) {
       ctx.addIssue({ code: 'custom', message: 'not a URL', input: text });
@@ -88,17 +90,19 @@ export function url(schemes: readonly string[], { optional = false } = {}) {
       ctx.addIssue({ code: 'custom', message: `must start with ${allowed}`, input: text });
     }
   });
+  return withInputKind(schema, { kind: 'url', schemes, optional });
 }
 
 export const HTTP = ['http', 'https'] as const;
 
 /** The `redis.url` field of the schema. */
 export function redisUrl() {
-  return z.string().superRefine((text, ctx) => {
+  const schema = z.string().superRefine((text, ctx) => {
     try {
       parseRedisUrl(text);
     } catch (error) {
       ctx.addIssue({ code: 'custom', message: (error as Error).message, input: text });
     }
   });
+  return withInputKind(schema, { kind: 'redis-url' });
 }

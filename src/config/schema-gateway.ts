@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { withInputKind } from './input-kinds.js';
 import { count, duration, flag, nonEmptyText, port } from './schema-fields.js';
 
 /*
@@ -36,7 +37,7 @@ export function parseByteSize(value: string | number): number {
 }
 
 function byteSize() {
-  return z.union([z.string(), z.number()], { error: NOT_A_SIZE }).transform((value, ctx) => {
+  const schema = z.union([z.string(), z.number()], { error: NOT_A_SIZE }).transform((value, ctx) => {
     try {
       return parseByteSize(value);
     } catch {
@@ -44,6 +45,7 @@ function byteSize() {
       return z.NEVER;
     }
   });
+  return withInputKind(schema, { kind: 'size' });
 }
 
 function numberFromText(value: unknown): unknown {
@@ -51,11 +53,11 @@ function numberFromText(value: unknown): unknown {
 }
 
 function positiveNumber() {
-  return z.preprocess(numberFromText, z.number().gt(0));
+  return withInputKind(z.preprocess(numberFromText, z.number().gt(0)), { kind: 'number' });
 }
 
 function wholeNumber() {
-  return z.preprocess(numberFromText, z.number().int().min(0));
+  return withInputKind(z.preprocess(numberFromText, z.number().int().min(0)), { kind: 'number' });
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '::1', '[::1]']);
@@ -76,8 +78,12 @@ export const gatewaySchema = z
     route: z.enum(GATEWAY_ROUTES).prefault('least-busy'),
     affinity: z
       .strictObject({
-        prefixChars: z.preprocess(numberFromText, z.number().int().min(1)).prefault(2048),
-        maxLoad: z.preprocess(numberFromText, z.number().min(1)).prefault(1.25),
+        prefixChars: withInputKind(z.preprocess(numberFromText, z.number().int().min(1)), {
+          kind: 'number',
+        }).prefault(2048),
+        maxLoad: withInputKind(z.preprocess(numberFromText, z.number().min(1)), { kind: 'number' }).prefault(
+          1.25,
+        ),
       })
       .prefault({}),
     /** Nodes tried for one request before its first byte. */

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { withInputKind } from './input-kinds.js';
 import { argv, count, duration, flag, HTTP, nonEmptyText, url } from './schema-fields.js';
 import { nodeGatewaySchema } from './schema-gateway.js';
 import { isMapping } from './tree.js';
@@ -69,12 +70,13 @@ const recovery = z.discriminatedUnion('kind', [
 ]);
 
 /** `recovery: {}` (or none at all) is `kind: none`. */
-const recoveryWithDefaultKind = z
-  .preprocess(
+const recoveryWithDefaultKind = withInputKind(
+  z.preprocess(
     (value) => (isMapping(value) && !('kind' in value) ? { kind: 'none', ...value } : value),
     recovery,
-  )
-  .prefault({});
+  ),
+  { kind: 'recovery' },
+).prefault({});
 
 export const nodeSchema = z.strictObject({
   id: z
