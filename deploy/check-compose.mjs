@@ -8,6 +8,9 @@
 //   - every variable .env.example offers reaches the gpu-mesh containers, and every ${VAR} the
 //     compose mesh.yaml reads is given to them
 //   - no service falls back to a password written in this file (GPU_MESH_PASSWORD_FILE instead)
+//   - every published host port is a ${VAR:-default} (a second stack on one host sets other ports)
+//   - profile observability: prometheus and grafana only there (a bare `up` starts neither), mounting
+//     deploy/prometheus and deploy/grafana; prometheus waits for prometheus-auth to have run
 //   docker-compose config | node deploy/check-compose.mjs
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -68,6 +71,31 @@ for (const [name, service] of Object.entries(services)) {
   expect(Boolean(env.GPU_MESH_PASSWORD_FILE), `${name}: no GPU_MESH_PASSWORD_FILE for the generated password`);
 }
 
+// Published host ports come from the environment (the parsed model has them resolved: read the text).
+const composeLines = readFileSync(resolve(root, 'docker-compose.yml'), 'utf8').split('\n');
+for (const line of composeLines) {
+  const port = /^\s*-\s*"?(127\.0\.0\.1:[^"]+)"?\s*$/.exec(line)?.[1];
+  if (port) expect(/^127\.0\.0\.1:\$\{[A-Z0-9_]+:-\d+\}:\d+$/.test(port), `port ${port}: the host port is not a \${VAR:-default}`);
+}
+
+const inProfile = (service, name) => (service?.profiles ?? []).includes(name);
+const mounts = (service, folder) =>
+  (service?.volumes ?? []).some((v) => (typeof v === 'object' ? v.source : String(v).split(':')[0]) === resolve(root, folder));
+const prometheus = services.prometheus;
+const grafana = services.grafana;
+expect(prometheus && grafana, 'no prometheus or grafana service (profile observability)');
+for (const [name, service] of Object.entries({ prometheus, grafana, 'prometheus-auth': services['prometheus-auth'] })) {
+  if (service) expect(inProfile(service, 'observability'), `${name}: not only in profile observability`);
+}
+if (prometheus) {
+  expect(mounts(prometheus, 'deploy/prometheus'), 'prometheus: does not mount deploy/prometheus (prometheus.yml, rules.yml)');
+  expect(
+    prometheus.depends_on?.['prometheus-auth']?.condition === 'service_completed_successfully',
+    'prometheus: does not wait for prometheus-auth (the scrape password) to complete',
+  );
+}
+if (grafana) expect(mounts(grafana, 'deploy/grafana'), 'grafana: does not mount deploy/grafana (provisioning, gpu-mesh.json)');
+
 const meshEnv = Object.keys(mesh?.environment ?? {});
 const offered = readFileSync(resolve(root, '.env.example'), 'utf8')
   .split('\n')
@@ -86,4 +114,6 @@ if (problems.length > 0) {
   for (const text of problems) console.error(`docker-compose.yml: ${text}`);
   process.exit(1);
 }
-console.log(`docker-compose.yml: project rules hold (${Object.keys(services).length} services; gpu-mesh scalable; port 3000 published once, on 127.0.0.1)`);
+console.log(
+  `docker-compose.yml: project rules hold (${Object.keys(services).length} services; gpu-mesh scalable; port 3000 published once, on 127.0.0.1; host ports configurable; observability profile)`,
+);

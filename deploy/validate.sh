@@ -8,6 +8,12 @@
 #                           here, COPY sources against .dockerignore)
 #   3. deploy/*.service     systemd-analyze verify (installed with systemd if missing); any warning fails
 #   4. deploy/compose/      the compose mesh.yaml through `gpu-mesh config check`, the demo script parses
+#   5. observability        deploy/prometheus: promtool check rules / test rules / check config
+#                           (Debian's prometheus package, installed if missing, its service never
+#                           started); deploy/grafana/gpu-mesh.json: JSON, and its panels, targets and
+#                           the rules' metric names against src/metrics and src/gateway
+#                           (deploy/check-observability.mjs)
+#   6. deploy/rehearse-compose.sh and deploy/rehearsal/ parse (the rehearsal itself runs in .ci/run)
 # A tool is skipped only when it cannot be installed, with the reason printed. Exit 1 if anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +26,12 @@ fail() { failures=$((failures + 1)); printf 'FAIL  %s\n' "$*" >&2; }
 skip() { skips=$((skips + 1)); printf 'SKIP  %s\n' "$*"; }
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+policy_rc_d=
+cleanup() {
+  rm -rf "$work"
+  [ -n "$policy_rc_d" ] && rm -f "$policy_rc_d"
+}
+trap cleanup EXIT
 : >"$work/empty.env"
 
 apt_updated=0
@@ -113,6 +124,44 @@ if [ -f dist/cli/index.js ]; then
 fi
 if node --check deploy/compose/kill-a-node.mjs; then pass "deploy/compose/kill-a-node.mjs parses"
 else fail "deploy/compose/kill-a-node.mjs does not parse"; fi
+
+echo "--- observability: deploy/prometheus, deploy/grafana"
+if ! command -v promtool >/dev/null; then
+  # Debian's package starts its service from postinst where nothing forbids it: forbid it meanwhile.
+  if [ ! -e /usr/sbin/policy-rc.d ] && [ "$(id -u)" = 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d && policy_rc_d=/usr/sbin/policy-rc.d
+  fi
+  apt_install prometheus || true
+  [ -n "$policy_rc_d" ] && rm -f "$policy_rc_d" && policy_rc_d=
+fi
+if ! command -v promtool >/dev/null; then
+  skip "promtool: not installed and Debian's prometheus package could not be installed"
+else
+  echo "using $(promtool --version 2>&1 | head -1)"
+  if promtool check rules deploy/prometheus/rules.yml; then pass "promtool check rules deploy/prometheus/rules.yml"
+  else fail "promtool check rules deploy/prometheus/rules.yml"; fi
+  if (cd deploy/prometheus && promtool test rules rules.test.yml); then pass "promtool test rules deploy/prometheus/rules.test.yml"
+  else fail "promtool test rules deploy/prometheus/rules.test.yml"; fi
+  if promtool check config deploy/prometheus/prometheus.yml; then pass "promtool check config deploy/prometheus/prometheus.yml"
+  else fail "promtool check config deploy/prometheus/prometheus.yml"; fi
+fi
+if node -e 'JSON.parse(require("node:fs").readFileSync("deploy/grafana/gpu-mesh.json", "utf8"))'; then
+  pass "deploy/grafana/gpu-mesh.json is JSON"
+else
+  fail "deploy/grafana/gpu-mesh.json is not JSON"
+fi
+if node deploy/check-observability.mjs; then pass "deploy/check-observability.mjs: dashboard and rules use metrics gpu-mesh exports"
+else fail "deploy/check-observability.mjs (above)"; fi
+
+echo "--- the compose rehearsal's scripts (the rehearsal itself: .ci/run, deploy/rehearse-compose.sh)"
+for script in deploy/rehearse-compose.sh deploy/rehearsal/debian-slim.sh; do
+  if bash -n "$script"; then pass "$script parses"; else fail "$script does not parse"; fi
+done
+if sh -n deploy/rehearsal/redis-entrypoint.sh; then pass "deploy/rehearsal/redis-entrypoint.sh parses"
+else fail "deploy/rehearsal/redis-entrypoint.sh does not parse"; fi
+for script in deploy/rehearsal/*.mjs deploy/check-observability.mjs; do
+  if node --check "$script"; then pass "$script parses"; else fail "$script does not parse"; fi
+done
 
 echo "--- validate: ${passes} checks ok, ${failures} failing, ${skips} skipped"
 [ "$failures" = 0 ]
