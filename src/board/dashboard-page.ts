@@ -5,8 +5,12 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { BOARD_PATH } from './bull-board.js';
+import { ACTIONS_SCRIPT } from './dashboard-actions-script.js';
 import { DASHBOARD_SCRIPT } from './dashboard-script.js';
 import { DASHBOARD_STYLE } from './dashboard-style.js';
+
+/** The main script, then the actions it calls (one script element, one hash). */
+const SCRIPT = DASHBOARD_SCRIPT + ACTIONS_SCRIPT;
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -40,7 +44,17 @@ const PAGE = `<!doctype html>
     <ul class="alerts" id="alerts"><li class="empty">Loading…</li></ul>
   </section>
 </main>
-<script>${DASHBOARD_SCRIPT}</script>
+<dialog id="action-dialog" aria-labelledby="action-title">
+  <h3 id="action-title"></h3>
+  <p id="action-text" class="muted"></p>
+  <div id="silence-fields" class="fields">
+    <label>for <input id="silence-for" value="1h" size="8" autocomplete="off"></label>
+    <label>reason <input id="silence-reason" size="32" autocomplete="off"></label>
+  </div>
+  <p id="action-error" class="error" role="alert"></p>
+  <div class="dialog-buttons"><button type="button" id="action-cancel">cancel</button><button type="button" id="action-confirm" class="primary">confirm</button></div>
+</dialog>
+<script>${SCRIPT}</script>
 </body>
 </html>
 `;
@@ -51,7 +65,7 @@ function sha256(text: string): string {
 
 const CSP = [
   "default-src 'none'",
-  `script-src ${sha256(DASHBOARD_SCRIPT)}`,
+  `script-src ${sha256(SCRIPT)}`,
   `style-src ${sha256(DASHBOARD_STYLE)}`,
   "connect-src 'self'",
   "img-src 'self' data:",

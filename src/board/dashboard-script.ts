@@ -1,7 +1,8 @@
 /**
  * The dashboard's script (inlined in the page, allowed by its hash in the CSP). Plain browser
  * JavaScript, no build step: it loads the mesh, the nodes' recent checks and the last 5 minutes of
- * alerts, then follows `/api/events`. Every text from the server goes in through textContent.
+ * alerts, then follows `/api/events`. Every text from the server goes in through textContent. The node
+ * actions (`dashboard-actions-script.ts`) follow it in the same script element.
  */
 export const DASHBOARD_SCRIPT = `
 'use strict';
@@ -47,12 +48,8 @@ function createRow(node) {
     action: el('td', {}),
   };
   Object.keys(cells).forEach(function (key) { tr.appendChild(cells[key]); });
-  var button = el('button', { type: 'button', 'data-check': node.id }, 'check now');
-  var result = el('span', { class: 'check-result' });
-  button.addEventListener('click', function () { checkNow(node.id, button, result); });
-  cells.action.appendChild(button);
-  cells.action.appendChild(result);
-  var row = { tr: tr, cells: cells, history: [], lastCheckAt: null };
+  var row = { tr: tr, cells: cells, history: [], lastCheckAt: null, age: el('div', { class: 'age muted' }) };
+  actionCell(row, node.id);
   rows.set(node.id, row);
   document.getElementById('nodes').appendChild(tr);
   return row;
@@ -67,7 +64,7 @@ function renderNode(node) {
   status.appendChild(el('span', { class: 'dot' }));
   status.appendChild(el('span', { class: 'status-text' }, node.status));
   if (node.silenced) status.appendChild(el('span', { class: 'silenced' }, 'silenced'));
-  c.status.replaceChildren(status);
+  c.status.replaceChildren(status, row.age);
   // Present only while a gateway process reports the node (SPEC: per-node in-flight on the dashboard).
   if (node.gateway) {
     c.status.appendChild(el('div', { class: 'gateway-load muted' },
@@ -85,6 +82,8 @@ function renderNode(node) {
   c.success.textContent = pct(node.successRate);
   c.uptime.textContent = pct(node.uptimeScore);
   row.node = node;
+  renderAge(row);
+  renderActions(row);
   renderModels(row);
   c.error.textContent = node.lastError || '';
 }
@@ -142,20 +141,6 @@ function loadHistory(id) {
     row.lastCheckAt = node.lastCheckAt;
     renderNode(node);
   }).catch(function () {});
-}
-
-function checkNow(id, button, result) {
-  button.disabled = true;
-  result.textContent = 'checking…';
-  fetch('api/nodes/' + encodeURIComponent(id) + '/check', { method: 'POST' })
-    .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
-    .then(function (answer) {
-      var b = answer.body;
-      if (!answer.ok) result.textContent = b.error || 'failed';
-      else result.textContent = b.ok ? 'ok in ' + ms(b.latencyMs) : 'failed: ' + b.error;
-    })
-    .catch(function (error) { result.textContent = 'failed: ' + error.message; })
-    .finally(function () { button.disabled = false; });
 }
 
 function renderAlerts() {

@@ -4,6 +4,7 @@ export const DASHBOARD_STYLE = `
   --muted: #8b98a8; --healthy: #22c55e; --degraded: #f59e0b; --unhealthy: #ef4444;
   --recovering: #3b82f6; --unknown: #6b7280; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; background: var(--bg); color: var(--text);
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 12px 20px; padding: 14px 18px;
@@ -47,7 +48,16 @@ svg.spark circle { fill: var(--unhealthy); }
 button { background: #243244; color: var(--text); border: 1px solid #34465c; border-radius: 6px;
   padding: 5px 10px; font: inherit; font-size: 12px; cursor: pointer; white-space: nowrap; }
 button:disabled { opacity: .6; cursor: progress; }
-.check-result { display: block; font-size: 11px; color: var(--muted); margin-top: 3px; }
+.actions { display: flex; flex-wrap: wrap; gap: 4px; }
+.action-result { display: block; font-size: 11px; color: var(--muted); margin-top: 3px; max-width: 220px; overflow-wrap: anywhere; }
+.age { font-size: 11px; margin-top: 2px; white-space: nowrap; }
+button.primary { background: #1d4ed8; border-color: #2563eb; }
+dialog { background: var(--panel); color: var(--text); border: 1px solid var(--line); border-radius: 8px; max-width: min(440px, 92vw); }
+dialog::backdrop { background: rgba(0, 0, 0, .55); }
+dialog h3 { margin: 0 0 6px; font-size: 16px; }
+dialog .fields { display: grid; gap: 8px; margin: 10px 0; }
+dialog input { background: var(--bg); color: var(--text); border: 1px solid var(--line); border-radius: 4px; padding: 4px 6px; font: inherit; margin-left: 6px; }
+.dialog-buttons { display: flex; justify-content: flex-end; gap: 8px; }
 ul.alerts { list-style: none; margin: 0; padding: 0; background: var(--panel); border-radius: 8px; }
 ul.alerts li { padding: 8px 10px; border-bottom: 1px solid var(--line); display: flex; gap: 10px; flex-wrap: wrap; }
 .sev { font-size: 11px; font-weight: 700; padding: 1px 6px; border-radius: 4px; background: #334155; }

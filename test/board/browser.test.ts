@@ -23,6 +23,7 @@ const CHROMIUM_ARGS = [
 const ROOT = resolve(import.meta.dirname, '../..');
 const DOCS = join(ROOT, 'docs');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
+const SLOW = 'sim-4';
 
 /** The little of playwright-core this test uses (imported by name, so it type-checks without it). */
 interface Page {
@@ -32,6 +33,7 @@ interface Page {
   locator(selector: string): {
     count(): Promise<number>;
     click(): Promise<void>;
+    fill(value: string): Promise<void>;
     textContent(): Promise<string | null>;
   };
   screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
@@ -93,8 +95,10 @@ describe.skipIf(missing !== null)(
 
     beforeAll(async () => {
       mesh = await startBoardMesh({
-        nodes: 3,
+        nodes: 4,
         checks: '  interval: 250ms\n  retryInterval: 250ms\n  timeout: 500ms',
+        // A node checked once an hour: its last-check age grows until a person asks for a check.
+        nodeYaml: { [SLOW]: 'checks: { interval: 1h }' },
       });
       browser = await (playwright as Playwright).chromium.launch({
         executablePath: CHROMIUM,
@@ -119,11 +123,11 @@ describe.skipIf(missing !== null)(
     it('shows a row per node, all healthy, with a sparkline of recent checks', async () => {
       await page.goto(`${mesh.url}/`);
       await page.waitForSelector('#live[data-state="live"]');
-      expect(await page.locator('tr[data-node]').count()).toBe(3);
+      expect(await page.locator('tr[data-node]').count()).toBe(4);
       await page.waitForSelector('#health-percent:text("100%")');
       await waitInPage(
         page,
-        'document.querySelectorAll(\'tr[data-node][data-status="healthy"]\').length === 3',
+        'document.querySelectorAll(\'tr[data-node][data-status="healthy"]\').length === 4',
       );
       await waitInPage(
         page,
@@ -142,14 +146,76 @@ describe.skipIf(missing !== null)(
       );
       expect(colour).toBe('rgb(239, 68, 68)');
       expect(await page.locator('tr[data-node="sim-2"] .error').textContent()).toBe('connection refused');
-      await page.waitForSelector('#health-percent:text("66.7%")');
+      await page.waitForSelector('#health-percent:text("75%")');
     });
 
-    it('runs a check when its button is pressed', async () => {
+    it('runs a check when its button is pressed and confirmed', async () => {
       await page.locator('button[data-check="sim-1"]').click();
+      await page.waitForSelector('#action-dialog[open]');
+      expect(await page.locator('#action-title').textContent()).toBe('Check sim-1 now?');
+      await page.locator('#action-confirm').click();
       await waitInPage(
         page,
-        '/^ok in \\d+ ms$/.test(document.querySelector(\'tr[data-node="sim-1"] .check-result\').textContent)',
+        '/^ok in \\d+ ms$/.test(document.querySelector(\'tr[data-node="sim-1"] .action-result\').textContent)',
+      );
+    });
+
+    it('resets the last-check age of a node checked now', async () => {
+      const age = `Number(document.querySelector('tr[data-node="${SLOW}"] .age').getAttribute('data-age-s') || -1)`;
+      await waitInPage(page, `${age} >= 3`);
+      await page.locator(`button[data-action="check"][data-node="${SLOW}"]`).click();
+      await page.locator('#action-confirm').click();
+      await waitInPage(page, `${age} >= 0 && ${age} < 2`);
+      expect(await page.locator(`tr[data-node="${SLOW}"] .age`).textContent()).toMatch(
+        /^checked [01] s ago$/,
+      );
+    });
+
+    it('silences a node with a reason and ends the silence, both seen live', async () => {
+      const row = 'tr[data-node="sim-3"]';
+      await page.locator(`${row} button[data-action="silence"]`).click();
+      expect(await page.locator('#action-title').textContent()).toBe('Silence sim-3?');
+      await page.locator('#silence-for').fill('2h');
+      await page.locator('#silence-reason').fill('driver upgrade');
+      await page.locator('#action-confirm').click();
+      await page.waitForSelector(`${row} .silenced`);
+      await waitInPage(page, "!document.getElementById('action-dialog').open");
+      await waitInPage(page, `document.querySelector('${row} button[data-action="silence"]').hidden`);
+      expect(await page.locator(`${row} .action-result`).textContent()).toMatch(/^silenced until /);
+      const silence = await mesh.json<{ silenced: boolean }>('/api/nodes/sim-3');
+      expect(silence.silenced).toBe(true);
+
+      await page.locator(`${row} button[data-action="unsilence"]`).click();
+      expect(await page.locator('#action-title').textContent()).toBe('End the silence of sim-3?');
+      await page.locator('#action-confirm').click();
+      await waitInPage(page, `document.querySelector('${row} .silenced') === null`);
+      await waitInPage(page, `!document.querySelector('${row} button[data-action="silence"]').hidden`);
+      expect(await page.locator(`${row} .action-result`).textContent()).toBe('silence ended');
+    });
+
+    it('shows the 400 of a bad silence duration in its dialog, naming the field', async () => {
+      await page.locator('tr[data-node="sim-3"] button[data-action="silence"]').click();
+      await page.locator('#silence-for').fill('soon');
+      await page.locator('#action-confirm').click();
+      await waitInPage(page, "document.getElementById('action-error').textContent !== ''");
+      expect(await page.locator('#action-error').textContent()).toBe(
+        '400: for: not a duration: "soon" (use e.g. 30m, 2h, 1d)',
+      );
+      expect(await page.evaluate<boolean>("document.getElementById('action-dialog').open")).toBe(true);
+      await page.locator('#action-cancel').click();
+      await waitInPage(page, "!document.getElementById('action-dialog').open");
+      expect(await page.locator('tr[data-node="sim-3"] .silenced').count()).toBe(0);
+    });
+
+    it('shows why a node cannot be recovered', async () => {
+      await page.locator('tr[data-node="sim-1"] button[data-action="recover"]').click();
+      await page.locator('#action-confirm').click();
+      await waitInPage(
+        page,
+        '/^400: /.test(document.querySelector(\'tr[data-node="sim-1"] .action-result\').textContent)',
+      );
+      expect(await page.locator('tr[data-node="sim-1"] .action-result').textContent()).toBe(
+        '400: node sim-1 has no recovery configured (recovery.kind: none)',
       );
     });
 
@@ -209,6 +275,7 @@ describe.skipIf(missing !== null)(
         const small = await phone.newPage();
         await small.goto(`${mesh.url}/`);
         await small.waitForSelector('tr[data-node="sim-3"][data-status="healthy"]');
+        await small.waitForSelector(`tr[data-node="${SLOW}"][data-status="healthy"]`);
         const overflow = await small.evaluate<number>(
           'document.documentElement.scrollWidth - window.innerWidth',
         );

@@ -40,6 +40,8 @@ export interface BoardMeshOptions {
   redisUrl?: string;
   /** `server.password`; "" turns auth off (loopback only). */
   password?: string;
+  /** Extra fields of a node's entry, by node id (e.g. `checks: { interval: 1h }`). */
+  nodeYaml?: Readonly<Record<string, string>>;
 }
 
 export function basicAuth(username = USERNAME, password = PASSWORD): string {
@@ -61,7 +63,10 @@ function boardYaml(prefix: string, simulator: Simulator, options: BoardMeshOptio
     `server: { host: 127.0.0.1, port: 0, username: ${USERNAME}, password: "${options.password ?? PASSWORD}" }`,
     options.extraYaml ?? 'stats: { interval: 300ms, retain: 1h }\ndashboard: { interval: 300ms }',
     'nodes:',
-    ...simulator.nodes.map((node) => `  - { id: ${node.id}, url: "${node.url}" }`),
+    ...simulator.nodes.map((node) => {
+      const extra = options.nodeYaml?.[node.id];
+      return `  - { id: ${node.id}, url: "${node.url}"${extra ? `, ${extra}` : ''} }`;
+    }),
     ...agent,
   ].join('\n');
 }
