@@ -6,6 +6,7 @@ import { type ReadContext, readContext, readMesh, readNode } from '../mesh/read.
 import { maintenanceRouter } from './api-maintenance.js';
 import { nodeIdParam } from './api-params.js';
 import type { ApiDeps } from './deps.js';
+import { OPENAPI_DOCUMENT } from './openapi.js';
 import { responseSignal } from './request-redis.js';
 
 function currentContext(deps: ApiDeps): Promise<ReadContext> {
@@ -15,6 +16,10 @@ function currentContext(deps: ApiDeps): Promise<ReadContext> {
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
   router.param('id', nodeIdParam);
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(OPENAPI_DOCUMENT);
+  });
 
   router.get('/mesh', async (_req, res) => {
     res.json(await readMesh(await currentContext(deps)));
