@@ -6,11 +6,12 @@ import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { BOARD_PATH } from './bull-board.js';
 import { ACTIONS_SCRIPT } from './dashboard-actions-script.js';
+import { DETAIL_SCRIPT } from './dashboard-detail-script.js';
 import { DASHBOARD_SCRIPT } from './dashboard-script.js';
 import { DASHBOARD_STYLE } from './dashboard-style.js';
 
-/** The main script, then the actions it calls (one script element, one hash). */
-const SCRIPT = DASHBOARD_SCRIPT + ACTIONS_SCRIPT;
+/** The main script, then the actions and the node detail it calls (one script element, one hash). */
+const SCRIPT = DASHBOARD_SCRIPT + ACTIONS_SCRIPT + DETAIL_SCRIPT;
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -38,6 +39,13 @@ const PAGE = `<!doctype html>
       <thead><tr><th>node</th><th>status</th><th>latency</th><th>success</th><th>uptime</th><th>models</th><th>last error</th><th></th></tr></thead>
       <tbody id="nodes"></tbody>
     </table>
+  </section>
+  <section id="detail" class="detail" hidden>
+    <div class="detail-head"><h2 id="detail-title"></h2><span class="spacer"></span><a href="board/queue/recovery">recovery queue</a><button type="button" id="detail-close">close</button></div>
+    <h3>Status, last 24 h</h3><div id="detail-timeline"></div>
+    <h3>Latency</h3><div id="detail-latency"></div>
+    <h3>Incidents</h3><div id="detail-incidents"></div>
+    <h3>Models and GPUs</h3><div id="detail-facts" class="models"></div>
   </section>
   <section>
     <h2>Alerts, last 5 minutes</h2>

@@ -59,7 +59,9 @@ function renderNode(node) {
   var row = rows.get(node.id) || createRow(node);
   var c = row.cells;
   row.tr.setAttribute('data-status', node.status);
-  c.name.replaceChildren(el('div', { class: 'node-name' }, node.name), el('div', { class: 'node-id muted' }, node.id));
+  var open = el('button', { type: 'button', class: 'link node-name', 'data-detail': node.id }, node.name);
+  open.addEventListener('click', function () { openDetail(node.id); });
+  c.name.replaceChildren(open, el('div', { class: 'node-id muted' }, node.id));
   var status = el('span', { class: 'status' });
   status.appendChild(el('span', { class: 'dot' }));
   status.appendChild(el('span', { class: 'status-text' }, node.status));
@@ -86,6 +88,7 @@ function renderNode(node) {
   renderActions(row);
   renderModels(row);
   c.error.textContent = node.lastError || '';
+  if (node.id === detailId) renderDetailNode();
 }
 
 function renderModels(row) {

@@ -58,6 +58,21 @@ dialog h3 { margin: 0 0 6px; font-size: 16px; }
 dialog .fields { display: grid; gap: 8px; margin: 10px 0; }
 dialog input { background: var(--bg); color: var(--text); border: 1px solid var(--line); border-radius: 4px; padding: 4px 6px; font: inherit; margin-left: 6px; }
 .dialog-buttons { display: flex; justify-content: flex-end; gap: 8px; }
+button.link { background: none; border: 0; padding: 0; color: #7cb7ff; font-size: 14px; text-align: left; }
+.detail { background: var(--panel); border-radius: 8px; padding: 12px 14px; }
+.detail-head { display: flex; align-items: center; gap: 12px; }
+.detail-head h2 { margin: 0; }
+.detail h3 { font-size: 12px; color: var(--muted); font-weight: 500; margin: 12px 0 6px; }
+.timeline { display: flex; gap: 2px; height: 22px; }
+.timeline .cell { flex: 1; border-radius: 2px; background: var(--line); }
+.timeline .cell[data-level="ok"] { background: var(--healthy); }
+.timeline .cell[data-level="warn"] { background: var(--degraded); }
+.timeline .cell[data-level="bad"] { background: var(--unhealthy); }
+svg.latency-chart { width: 100%; max-width: 600px; height: 120px; display: block; }
+svg.latency-chart polyline { fill: none; stroke: #7cb7ff; stroke-width: 1.5; }
+svg.latency-chart circle { fill: var(--unhealthy); }
+svg.latency-chart text { fill: var(--muted); font-size: 10px; }
+table.incidents { font-size: 12px; }
 ul.alerts { list-style: none; margin: 0; padding: 0; background: var(--panel); border-radius: 8px; }
 ul.alerts li { padding: 8px 10px; border-bottom: 1px solid var(--line); display: flex; gap: 10px; flex-wrap: wrap; }
 .sev { font-size: 11px; font-weight: 700; padding: 1px 6px; border-radius: 4px; background: #334155; }

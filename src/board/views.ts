@@ -16,6 +16,7 @@ import type { Logger } from '../runtime/logger.js';
 import { alertsRouter } from './api-alerts.js';
 import { eventsRouter } from './api-events.js';
 import { reportsRouter } from './api-reports.js';
+import { timelineRouter } from './api-timeline.js';
 import { BOARD_PATH, bullBoardRouter } from './bull-board.js';
 import { dashboardRouter } from './dashboard-page.js';
 import { EventHub, eventsChannel } from './event-hub.js';
@@ -67,13 +68,15 @@ export function mountViews(app: express.Express, deps: ViewDeps): () => Promise<
     return { mesh, counters, queues: queueCounts };
   });
 
+  const alerts = new AlertHistory(deps.redis, prefix);
   app.use(dashboardRouter());
   app.use(BOARD_PATH, bullBoardRouter(queues));
   app.use(
     '/api',
     eventsRouter(hub),
     reportsRouter(new ReportStore(deps.redis, prefix)),
-    alertsRouter(new AlertHistory(deps.redis, prefix)),
+    alertsRouter(alerts),
+    timelineRouter(deps, alerts),
   );
   app.use(metricsRouter(exporter));
   return () => hub.close();

@@ -256,6 +256,39 @@ describe.skipIf(missing !== null)(
       expect(consoleErrors.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
     });
 
+    it('opens the detail of a dead node: its timeline, latency and incident', async () => {
+      await page.locator('button[data-detail="sim-2"]').click();
+      await page.waitForSelector('#detail[data-node="sim-2"]:not([hidden])');
+      await waitInPage(page, "document.querySelectorAll('#detail-timeline .cell').length === 48");
+      const last = await page.evaluate<string>(
+        "[...document.querySelectorAll('#detail-timeline .cell')].at(-1).getAttribute('data-level')",
+      );
+      expect(['warn', 'bad']).toContain(last);
+      await page.waitForSelector('#detail-latency svg.latency-chart polyline');
+      // The incident appears once its first alert is in the history; the panel refreshes on reopening.
+      await waitFor(async () => {
+        await page.locator('button[data-detail="sim-2"]').click();
+        return page.evaluate<boolean>(
+          'document.querySelector(\'#detail-incidents tr[data-incident^="sim-2:"]\') !== null',
+        );
+      }, 'an incident of sim-2 in the detail');
+      const incident = await page.locator('#detail-incidents tr[data-incident^="sim-2:"]').textContent();
+      expect(incident).toMatch(/ongoing/);
+      expect(
+        await page.evaluate<string>(
+          "document.querySelector('#detail-incidents tr[data-incident] a').getAttribute('href')",
+        ),
+      ).toMatch(/^board\/queue\/recovery\/recover-sim-2-sim-2-\d+$/);
+      expect(await page.locator('#detail-facts').textContent()).toMatch(/\d+ models installed.*GB VRAM/);
+    });
+
+    it('weighs under 40 kB, all inline', async () => {
+      const html = await (await mesh.get('/')).text();
+      const bytes = Buffer.byteLength(html);
+      console.info(`dashboard page weight: ${bytes} bytes`);
+      expect(bytes).toBeLessThan(40_000);
+    });
+
     it('saves a screenshot of the dashboard', async () => {
       // The alerts of the dead node, when the alerting engine publishes them, make a fuller picture.
       await page.waitForSelector('li[data-alert]', { timeout: 5000 }).catch(() => undefined);
