@@ -11,7 +11,7 @@
  * gateway listens beyond loopback) are `config check`'s alone.
  */
 import * as z from 'zod';
-import { type InputKind, inputKinds } from './input-kinds.js';
+import { type InputKind, inputKinds } from '../values/input-kinds.js';
 import { meshConfigSchema } from './schema.js';
 
 type JsonSchema = Record<string, unknown>;

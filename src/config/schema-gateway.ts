@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { withInputKind } from './input-kinds.js';
-import { count, duration, flag, nonEmptyText, port } from './schema-fields.js';
+import { count, duration, flag, nonEmptyText, port } from '../values/fields.js';
+import { withInputKind } from '../values/input-kinds.js';
 
 /*
  * mesh.yaml's `gateway:` (the inference gateway, docs/gateway.md) and each node's

@@ -1,13 +1,12 @@
 import * as z from 'zod';
-import { withInputKind } from './input-kinds.js';
-import { argv, count, duration, flag, HTTP, nonEmptyText, url } from './schema-fields.js';
+import { argv, count, duration, flag, HTTP, NODE_ID, nonEmptyText, url } from '../values/fields.js';
+import { withInputKind } from '../values/input-kinds.js';
 import { nodeGatewaySchema } from './schema-gateway.js';
 import { isMapping } from './tree.js';
 import type { ChecksConfig, NodeConfig } from './types.js';
 
 /* mesh.yaml's `checks` (mesh-wide, with the defaults of docs/configuration.md) and one entry of `nodes`. */
 
-export const NODE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 const deepCheckFields = {

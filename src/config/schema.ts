@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { channelsSchema } from '../alerts/channels/registry.js';
 import { clusterSafePrefix } from '../runtime/redis-url.js';
-import { count, duration, flag, HTTP, nonEmptyText, port, ratio, redisUrl, url } from './schema-fields.js';
+import { count, duration, flag, HTTP, nonEmptyText, port, ratio, redisUrl, url } from '../values/fields.js';
 import { gatewaySchema } from './schema-gateway.js';
 import { effectiveChecks, meshChecksSchema, nodeSchema, toNodeConfig } from './schema-node.js';
 import type { ChecksConfig, MeshConfig } from './types.js';

@@ -10,10 +10,10 @@
  */
 import { channelSecrets } from '../alerts/channels/registry.js';
 import { redisUrlSecrets } from '../runtime/redis-url.js';
-import { headerSecrets, MASK, maskingPattern, urlCredentials } from './redaction.js';
+import { headerSecrets, MASK, maskingPattern, urlCredentials } from '../values/redaction.js';
 import type { MeshConfig, RecoveryAction } from './types.js';
 
-export { MASK, maskText, safeUrl, type UrlDisplay } from './redaction.js';
+export { MASK, maskText, safeUrl, type UrlDisplay } from '../values/redaction.js';
 
 /** What is secret in each recovery kind's settings. */
 const RECOVERY_SECRETS: {

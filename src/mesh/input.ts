@@ -5,8 +5,8 @@
  * `gpu-mesh: --for: ...` on the command line.
  */
 import * as z from 'zod';
-import { parseDuration } from '../config/duration.js';
-import { NODE_ID } from '../config/schema-node.js';
+import { parseDuration } from '../values/duration.js';
+import { NODE_ID } from '../values/fields.js';
 
 /** A silence lasts at least this long; at most `alerts.maxSilence`. */
 export const MIN_SILENCE_MS = 1000;

@@ -5,8 +5,8 @@
  * user:password stays in the config).
  */
 import type { Redis } from 'ioredis';
-import { safeUrl } from '../config/secrets.js';
 import type { NodeConfig } from '../config/types.js';
+import { safeUrl } from '../values/redaction.js';
 
 export type NodeInfo = Pick<NodeConfig, 'id' | 'name' | 'url' | 'enabled' | 'tags'>;
 

@@ -1,5 +1,5 @@
 /** The Node and mesh JSON shapes of docs/http-api.md, built from config + stored state. Pure. */
-import { safeUrl } from '../config/secrets.js';
+import { safeUrl } from '../values/redaction.js';
 import type { NodeInfo } from './registry.js';
 import { type NodeState, round1, successRate, uptimeScore } from './state.js';
 import type { NodeStatus } from './types.js';

@@ -1,7 +1,7 @@
 import type { SMTPTransportOptions } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import * as z from 'zod';
-import { nonEmptyText, url } from '../../config/schema-fields.js';
+import { nonEmptyText, url } from '../../values/fields.js';
 import { alertHtml, alertSubject, alertText } from '../format.js';
 import type { Alert } from '../types.js';
 import { deliveryError, safeMessage } from './errors.js';

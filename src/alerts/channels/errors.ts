@@ -4,7 +4,7 @@
  * so a cause that mentions a secret is replaced by a redacted copy before it is attached.
  * Masking follows the one rule of `config/redaction.ts` (every form a secret may be written in).
  */
-import { masker } from '../../config/redaction.js';
+import { masker } from '../../values/redaction.js';
 
 type Mask = (text: string) => string;
 

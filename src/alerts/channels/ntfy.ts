@@ -6,8 +6,8 @@
  * URL's path is a secret as well as the token.
  */
 import * as z from 'zod';
-import { HTTP, url } from '../../config/schema-fields.js';
 import { assertNever, type Severity } from '../../mesh/types.js';
+import { HTTP, url } from '../../values/fields.js';
 import { alertSubject, alertText, isWebUrl, truncate } from '../format.js';
 import type { Alert } from '../types.js';
 import { answerError, post } from './http-post.js';

@@ -7,9 +7,9 @@
  */
 import { UnrecoverableError } from 'bullmq';
 import * as z from 'zod';
-import { urlCredentials } from '../../config/redaction.js';
-import { HTTP, url } from '../../config/schema-fields.js';
 import { assertNever, type Severity } from '../../mesh/types.js';
+import { HTTP, url } from '../../values/fields.js';
+import { urlCredentials } from '../../values/redaction.js';
 import { alertFacts, alertLinks, alertSubject, isWebUrl, truncate } from '../format.js';
 import type { Alert } from '../types.js';
 import { answerError, post } from './http-post.js';

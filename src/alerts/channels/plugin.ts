@@ -15,8 +15,8 @@
  */
 import type { Logger } from 'pino';
 import * as z from 'zod';
-import { duration } from '../../config/schema-fields.js';
 import { SEVERITIES, type Severity } from '../../mesh/types.js';
+import { duration } from '../../values/fields.js';
 import type { Alert } from '../types.js';
 import type { SecretFields } from './secret-fields.js';
 

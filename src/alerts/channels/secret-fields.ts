@@ -3,8 +3,9 @@
  * values the process masks in every log, error and answer, and what `config check` prints in their
  * place, so a secret cannot be listed without being masked there, nor the other way round.
  */
-import { headerSecrets, MASK, safeUrl, urlCredentials } from '../../config/redaction.js';
+
 import { assertNever } from '../../mesh/types.js';
+import { headerSecrets, MASK, safeUrl, urlCredentials } from '../../values/redaction.js';
 
 /**
  * - `whole`: the value is a secret (a webhook URL, a routing key, a token); printed `***`.

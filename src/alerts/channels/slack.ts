@@ -1,7 +1,7 @@
 import { IncomingWebhook, IncomingWebhookHTTPError, type IncomingWebhookSendArguments } from '@slack/webhook';
 import type * as z from 'zod';
-import { HTTP, url } from '../../config/schema-fields.js';
 import { assertNever, type Severity } from '../../mesh/types.js';
+import { HTTP, url } from '../../values/fields.js';
 import { alertFacts, alertLinks, alertSubject, alertTarget, isWebUrl, truncate } from '../format.js';
 import type { Alert } from '../types.js';
 import { deliveryError, safeMessage } from './errors.js';

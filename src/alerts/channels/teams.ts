@@ -5,8 +5,8 @@
  * but 2xx (Workflows answers 202) fails it.
  */
 import type * as z from 'zod';
-import { HTTP, url } from '../../config/schema-fields.js';
 import { assertNever, type Severity } from '../../mesh/types.js';
+import { HTTP, url } from '../../values/fields.js';
 import { alertFacts, alertLinks, alertSubject, isWebUrl, truncate } from '../format.js';
 import type { Alert } from '../types.js';
 import { answerError, post } from './http-post.js';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { HTTP, url } from '../../config/schema-fields.js';
+import { HTTP, url } from '../../values/fields.js';
 import type { Alert } from '../types.js';
 import { deliveryError, safeMessage } from './errors.js';
 import { type AlertChannel, channelSettings, defineChannel, requireWebUrl } from './plugin.js';

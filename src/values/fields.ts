@@ -95,6 +95,9 @@ export function url(schemes: readonly string[], { optional = false } = {}) {
 
 export const HTTP = ['http', 'https'] as const;
 
+/** A node id: `^[a-z0-9][a-z0-9_-]{0,63}$` (docs/configuration.md). */
+export const NODE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 /** The `redis.url` field of the schema. */
 export function redisUrl() {
   const schema = z.string().superRefine((text, ctx) => {
