@@ -243,6 +243,77 @@ const schemas: Record<string, Json> = {
     },
     additionalProperties: false,
   },
+  Timeline: {
+    type: 'object',
+    description: "A node's status timeline, recent checks and incidents (the dashboard's node detail)",
+    required: ['nodeId', 'windowMs', 'from', 'to', 'cellMs', 'cells', 'checks', 'incidents'],
+    properties: {
+      nodeId: { type: 'string' },
+      windowMs: { type: 'integer' },
+      from: { type: 'string', format: 'date-time' },
+      to: { type: 'string', format: 'date-time' },
+      cellMs: { type: 'integer', description: 'One cell: window / 48, or one stored uptime bucket if wider' },
+      cells: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['from', 'checks', 'passed'],
+          properties: {
+            from: { type: 'string', format: 'date-time' },
+            checks: { type: 'integer' },
+            passed: { type: 'integer' },
+          },
+          additionalProperties: false,
+        },
+      },
+      checks: {
+        type: 'array',
+        description: 'The recent checks within the window, oldest first',
+        items: {
+          type: 'object',
+          required: ['at', 'ok', 'latencyMs'],
+          properties: {
+            at: { type: 'string', format: 'date-time' },
+            ok: { type: 'boolean' },
+            latencyMs: nullable('number'),
+          },
+          additionalProperties: false,
+        },
+      },
+      incidents: {
+        type: 'array',
+        description: 'Newest first, from the alert history',
+        items: {
+          type: 'object',
+          required: [
+            'id',
+            'start',
+            'end',
+            'ongoing',
+            'alerts',
+            'recoveryAttempts',
+            'durationMs',
+            'recoveryJobId',
+          ],
+          properties: {
+            id: { type: 'string' },
+            start: { type: 'string', format: 'date-time' },
+            end: nullable('string', { format: 'date-time' }),
+            ongoing: { type: 'boolean' },
+            alerts: { type: 'integer' },
+            recoveryAttempts: { type: 'integer' },
+            durationMs: nullable('integer'),
+            recoveryJobId: {
+              type: 'string',
+              description: "The incident's automatic recovery job in Bull Board",
+            },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    additionalProperties: false,
+  },
   CheckResult: {
     type: 'object',
     description: 'The result of one check asked for now (as `gpu-mesh check --json`)',
@@ -358,6 +429,28 @@ const paths: Record<string, Json> = {
       responses: {
         200: answer('The node', ref('NodeDetail')),
         400: BAD_ID,
+        401: UNAUTHORIZED,
+        404: UNKNOWN_NODE,
+        503: REDIS_UNAVAILABLE,
+      },
+    },
+  },
+  '/api/nodes/{id}/timeline': {
+    get: {
+      ...NODE_ACTION,
+      summary: 'Its status over a window, its recent checks and its incidents',
+      parameters: [
+        NODE_ID,
+        {
+          name: 'window',
+          in: 'query',
+          description: 'How far back: 1h to 7d',
+          schema: { ...DURATION_TEXT, default: '24h' },
+        },
+      ],
+      responses: {
+        200: answer('The timeline', ref('Timeline')),
+        400: error('A bad id or `window`, or an unknown query field: `{"error":"window: …"}`'),
         401: UNAUTHORIZED,
         404: UNKNOWN_NODE,
         503: REDIS_UNAVAILABLE,

@@ -186,6 +186,12 @@ describe('the server answers as docs/openapi.yaml says', () => {
     expect((await call(mesh, 'GET', '/api/nodes/Not_An_Id')).status).toBe(400);
   });
 
+  it("a node's timeline, and its errors", async () => {
+    expect((await call(mesh, 'GET', `/api/nodes/${node}/timeline?window=2h`)).status).toBe(200);
+    expect((await call(mesh, 'GET', `/api/nodes/${node}/timeline?window=30d`)).status).toBe(400);
+    expect((await call(mesh, 'GET', '/api/nodes/no-such-node/timeline')).status).toBe(404);
+  });
+
   it('a check now', async () => {
     expect((await call(mesh, 'POST', `/api/nodes/${node}/check`)).status).toBe(200);
     expect((await call(mesh, 'POST', '/api/nodes/no-such-node/check')).status).toBe(404);
