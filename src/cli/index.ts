@@ -54,6 +54,11 @@ export function buildProgram(): Command {
     .option('--role <roles>', 'all, or a comma list of scheduler, worker, server, agent', 'all')
     .option('--node <id>', 'the node this agent runs on (with --role agent)')
     .option('--demo', 'also start simulated nodes and monitor them')
+    .option(
+      '--demo-port <p>',
+      'with --demo: port of the first simulated node, the control endpoint on the one before (else $GPU_MESH_DEMO_PORT, else 11501)',
+      positiveInt('--demo-port'),
+    )
     .action(exitWith(lazy(() => import('./start.js').then((m) => m.runStart))));
 
   withConfig(program.command('status'))

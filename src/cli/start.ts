@@ -16,7 +16,7 @@ import {
   watchStopSignals,
 } from '../runtime/shutdown.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
-import { type Demo, startDemo } from './demo.js';
+import { type Demo, demoPort, startDemo } from './demo.js';
 import { UserError } from './errors.js';
 import { parseRoles, withGatewayInAll } from './roles.js';
 
@@ -24,6 +24,8 @@ export interface StartOptions extends GlobalOptions {
   role: string;
   node?: string;
   demo?: boolean;
+  /** The demo's first node port (`--demo-port`); the control endpoint listens on the one before. */
+  demoPort?: number;
 }
 
 export async function runStart(options: StartOptions): Promise<number> {
@@ -32,7 +34,10 @@ export async function runStart(options: StartOptions): Promise<number> {
   const agentNodeId = asked.includes('agent') ? options.node : undefined;
   const agentProblem = agentNodeId === undefined ? null : agentNodeProblem(loaded.config.nodes, agentNodeId);
   if (agentProblem) throw new UserError(agentProblem);
-  const demo = options.demo ? await startDemo(loaded.config) : null;
+  if (options.demoPort !== undefined && !options.demo) throw new UserError('--demo-port: only with --demo');
+  const demo = options.demo
+    ? await startDemo(loaded.config, { port: demoPort(options.demoPort, process.env) })
+    : null;
   const config: MeshConfig = demo ? demo.config : loaded.config;
   const roles = withGatewayInAll(options.role, asked, config.gateway.enabled || demo !== null);
   if (roles.includes('server')) refuseOpenServer(config);
@@ -52,8 +57,10 @@ export async function runStart(options: StartOptions): Promise<number> {
     service = await Promise.race([starting, signals.first.then(() => null)]);
   } catch (error) {
     await demo?.close();
-    if (error instanceof PortInUseError || error instanceof GatewayPortInUseError)
-      throw new UserError(error.message, 2);
+    if (error instanceof PortInUseError)
+      throw new UserError(`${error.message}; pick another with server.port in mesh.yaml`, 2);
+    if (error instanceof GatewayPortInUseError)
+      throw new UserError(`${error.message}; pick another with gateway.port in mesh.yaml`, 2);
     throw error;
   }
   if (!service) {
