@@ -106,9 +106,26 @@ export function urlCredentials(text: string): string[] {
   ];
 }
 
-/** A header value, and the credential of `Bearer <token>` / `Basic <b64>` alone. */
+/**
+ * Headers that describe the request rather than authorize it: their values (`application/json`)
+ * are no secret, and masking them would blank out every log line that names a content type.
+ */
+const DESCRIPTIVE_HEADERS = new Set([
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'content-encoding',
+  'content-language',
+  'content-type',
+  'user-agent',
+]);
+
+/** Each authorizing header's value, and the credential of `Bearer <token>` / `Basic <b64>` alone. */
 export function headerSecrets(headers: Record<string, string>): string[] {
-  return Object.values(headers).flatMap((value) => {
+  const authorizing = Object.entries(headers).filter(
+    ([name]) => !DESCRIPTIVE_HEADERS.has(name.toLowerCase()),
+  );
+  return authorizing.flatMap(([, value]) => {
     const credential = /^[A-Za-z-]+ +(\S+)$/.exec(value.trim())?.[1];
     return credential === undefined ? [value] : [value, credential];
   });

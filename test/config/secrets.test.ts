@@ -41,6 +41,21 @@ describe('secretValues', () => {
     );
     expect(values).not.toContain('ollama');
   });
+
+  it('takes the values of authorizing headers, not of those that describe the request', () => {
+    const withTypes = parseConfigText(
+      [
+        'alerts: { channels: { webhook: { url: "https://alerts.example/hook", headers: { Content-Type: application/json, X-Api-Key: k3y-value-9 } } } }',
+        'nodes: [{ id: a, url: "http://a:1", recovery: { kind: http, url: "https://r.example/x", headers: { accept: text/plain, Authorization: "Basic dXNlcjpwdw==" } } }]',
+      ].join('\n'),
+      {},
+      'test.yaml',
+    ).config;
+    const values = secretValues(withTypes);
+    expect(values).toEqual(expect.arrayContaining(['k3y-value-9', 'Basic dXNlcjpwdw==', 'dXNlcjpwdw==']));
+    expect(values).not.toContain('application/json');
+    expect(values).not.toContain('text/plain');
+  });
 });
 
 describe('Secrets', () => {
