@@ -2,7 +2,7 @@
  * Delivery errors without secrets. A foreign error (nodemailer, fetch) may quote what it was given —
  * `fetch` names the URL it could not parse — and pino serializes an error's causes and properties,
  * so a cause that mentions a secret is replaced by a redacted copy before it is attached.
- * Masking follows the one rule of `config/redaction.ts` (every form a secret may be written in).
+ * Masking follows the one rule of `values/redaction.ts` (every form a secret may be written in).
  */
 import { masker } from '../../values/redaction.js';
 
