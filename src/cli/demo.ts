@@ -7,7 +7,6 @@
  */
 import { join } from 'node:path';
 import type { ChecksConfig, MeshConfig, NodeConfig, RecoveryAction } from '../config/types.js';
-import { startSimulator } from '../probes/simulator.js';
 import type { Logger } from '../runtime/logger.js';
 import {
   HOW_TO_GET_REDIS,
@@ -16,6 +15,7 @@ import {
   startPrivateRedis,
 } from '../runtime/private-redis.js';
 import { describeRedisUrl } from '../runtime/redis.js';
+import { startSimulator } from '../simulator/index.js';
 import { UserError } from './errors.js';
 
 const DEMO_NODES = 3;

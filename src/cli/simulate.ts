@@ -1,5 +1,5 @@
 /** `gpu-mesh simulate [--nodes N] [--port P]`: serves simulated Ollama nodes until SIGTERM/SIGINT. */
-import { runSimulate } from '../probes/simulate-command.js';
+import { runSimulate } from '../simulator/command.js';
 import { UserError } from './errors.js';
 
 export interface SimulateCliOptions {

@@ -5,7 +5,7 @@ import type { SweepResult } from '../../src/jobs/keepalive.js';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import type { RunningService } from '../../src/main.js';
 import { NodeStore } from '../../src/mesh/store.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { meshYaml, startServiceFromYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';

@@ -20,7 +20,7 @@ import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { NodeStore } from '../../src/mesh/store.js';
 import type { NodeStatus } from '../../src/mesh/types.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { type Alerting, type AlertingTuning, startAlerting } from '../../src/workers/alerts.js';
 import { type CliProcess, startCli, writeTempConfig } from '../helpers/cli.js';
 import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';

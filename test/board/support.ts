@@ -4,7 +4,7 @@
  */
 import type { MeshConfig } from '../../src/config/types.js';
 import type { Role, RunningService } from '../../src/main.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { startServiceFromYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 

@@ -14,7 +14,7 @@ import { AlertHistory } from '../../src/alerts/history.js';
 import { alertJobId } from '../../src/alerts/routing.js';
 import type { Alert } from '../../src/alerts/types.js';
 import { NodeStore } from '../../src/mesh/store.js';
-import { startSimulator } from '../../src/probes/simulator.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import {
   type Mail,
   type Receivers,

@@ -10,7 +10,7 @@
 import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator } from '../../src/probes/simulator.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { runCli, writeTempConfig } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import {

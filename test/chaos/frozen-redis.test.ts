@@ -6,8 +6,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeStore } from '../../src/mesh/store.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { settlesWithin } from '../../src/runtime/shutdown.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import type { CliProcess } from '../helpers/cli.js';
 import { writeTempConfig } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';

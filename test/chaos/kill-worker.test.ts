@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NodeStore } from '../../src/mesh/store.js';
-import { startSimulator } from '../../src/probes/simulator.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { startCli, writeTempConfig } from '../helpers/cli.js';
 import { dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { startService } from '../../src/main.js';
 import { NodeStore } from '../../src/mesh/store.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { writeTempConfig } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 import {

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { startService } from '../../src/main.js';
 import { NodeStore } from '../../src/mesh/store.js';
-import { startSimulator } from '../../src/probes/simulator.js';
+import { startSimulator } from '../../src/simulator/index.js';
 import { startTricklingSmtp } from '../alerts/helpers.js';
 import { bodies, startHttpReceiver } from '../alerts/support.js';
 import { waitFor } from '../helpers/wait.js';

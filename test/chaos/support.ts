@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
-import type { Simulator } from '../../src/probes/simulator.js';
 import { type PrivateRedis, startPrivateRedis } from '../../src/runtime/private-redis.js';
+import type { Simulator } from '../../src/simulator/index.js';
 import { type CliProcess, startCli } from '../helpers/cli.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeshView } from '../../src/mesh/view.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { freePort } from '../../src/runtime/private-redis.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { type CliProcess, runCli, startCli, writeTempConfig } from '../helpers/cli.js';
 import { meshYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';

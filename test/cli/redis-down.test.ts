@@ -3,9 +3,9 @@
  * them) and how it stops (within its 9 s deadline; exit 1 when that cut the shutdown short).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { freePort, type PrivateRedis, startPrivateRedis } from '../../src/runtime/private-redis.js';
 import { settlesWithin } from '../../src/runtime/shutdown.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { type CliProcess, runCli, startCli, writeTempConfig } from '../helpers/cli.js';
 import { uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';

@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { meshJsonSchemaText } from '../../src/cli/config-schema.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { parseConfigText } from '../../src/config/parse.js';
-import type { Simulator } from '../../src/probes/simulator.js';
+import type { Simulator } from '../../src/simulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { meshYaml } from '../helpers/mesh.js';
 

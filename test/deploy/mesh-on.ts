@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { MeshConfig } from '../../src/config/types.js';
 import type { RunningService } from '../../src/main.js';
 import type { NodeView } from '../../src/mesh/view.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { SMTP_PASSWORD, SMTP_USER, type SmtpReceiver, startSmtpReceiver } from '../alerts/support.js';
 import { startServiceFromYaml } from '../helpers/mesh.js';
 

@@ -8,7 +8,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { GatewayPortInUseError } from '../../src/gateway/errors.js';
 import { startGateway } from '../../src/gateway/service.js';
 import type { RunningService } from '../../src/main.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { startServiceFromYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';

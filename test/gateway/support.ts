@@ -16,7 +16,7 @@ import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import { applyCheck } from '../../src/mesh/state.js';
 import { NodeStore } from '../../src/mesh/store.js';
 import type { ProbeResult } from '../../src/mesh/types.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { parseConfigText } from '../../src/config/load.js';
 import type { MeshConfig } from '../../src/config/types.js';
 import { type Role, type RunningService, startService } from '../../src/main.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from './redis.js';
 
 export interface TestMesh {

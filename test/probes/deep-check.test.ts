@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
 import { probeNode } from '../../src/probes/probe.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { unloadModels } from '../../src/probes/unload-models.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 
 const DEEP_TIMEOUT_MS = 300;
 

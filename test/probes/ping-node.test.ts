@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
 import { pingNode } from '../../src/probes/ping-node.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 
 let simulator: Simulator;
 const agents = createProbeAgents();

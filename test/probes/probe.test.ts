@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
 import { probeNode } from '../../src/probes/probe.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 
 const TIMEOUT_MS = 300;
 

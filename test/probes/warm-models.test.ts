@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
 import { probeNode } from '../../src/probes/probe.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
 import { warmModels } from '../../src/probes/warm-models.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 
 let simulator: Simulator;
 const agents = createProbeAgents();

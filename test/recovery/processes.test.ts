@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NodeStore } from '../../src/mesh/store.js';
 import type { NodeStatus } from '../../src/mesh/types.js';
 import type { MeshView } from '../../src/mesh/view.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { type CliProcess, runCli, startCli, writeTempConfig } from '../helpers/cli.js';
 import { meshYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';

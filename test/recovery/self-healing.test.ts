@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silenceNode } from '../../src/mesh/silence.js';
 import type { NodeView } from '../../src/mesh/view.js';
-import type { Simulator } from '../../src/probes/simulator.js';
+import type { Simulator } from '../../src/simulator/index.js';
 import { startTestMesh, type TestMesh, type TestMeshOptions } from '../helpers/mesh.js';
 import { connectTestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';

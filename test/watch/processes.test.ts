@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeStore } from '../../src/mesh/store.js';
 import { readWatchStates } from '../../src/mesh/watch-states.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { type CliProcess, startCli, writeTempConfig } from '../helpers/cli.js';
 import { meshYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { type RunningService, startService } from '../../src/main.js';
 import { readWatchStates, watchStatesKey } from '../../src/mesh/watch-states.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { writeTempConfig } from '../helpers/cli.js';
 import { meshYaml } from '../helpers/mesh.js';
 import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';

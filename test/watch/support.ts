@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import type { NodeView } from '../../src/mesh/view.js';
 import { metricsCountersKey } from '../../src/metrics/keys.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { watchTriggeredField } from '../../src/watch/reports.js';
 import type { TestMesh } from '../helpers/mesh.js';
 import { meshYaml, startServiceFromYaml } from '../helpers/mesh.js';

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WatchState } from '../../src/mesh/view.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { KeepAliveWatcher, type WatcherEvents } from '../../src/watch/watcher.js';
 import { waitFor } from '../helpers/wait.js';
 

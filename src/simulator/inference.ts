@@ -8,7 +8,7 @@
  */
 import type http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BODIES, findModel } from './sim-catalog.js';
+import { BODIES, findModel } from './catalog.js';
 import {
   embeddingAnswer,
   errorBody,
@@ -18,10 +18,10 @@ import {
   loadAnswer,
   tokenChunk,
   wholeAnswer,
-} from './sim-formats.js';
-import type { SimMode } from './sim-modes.js';
-import { JSON_TYPE, NDJSON_TYPE, send } from './sim-send.js';
-import { type StreamSettings, tokenAt } from './sim-streaming.js';
+} from './formats.js';
+import type { SimMode } from './modes.js';
+import { JSON_TYPE, NDJSON_TYPE, send } from './send.js';
+import { type StreamSettings, tokenAt } from './streaming.js';
 
 const SSE_TYPE = 'text/event-stream';
 

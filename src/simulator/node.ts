@@ -1,10 +1,10 @@
 /** One simulated Ollama node: its own HTTP server on its own port, and the mode it is in. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ALL_MODELS } from './sim-catalog.js';
-import { handleNodeRequest, type SimNodeState } from './sim-handler.js';
-import { DEFAULT_SLOW_DELAY_MS, type SimMode } from './sim-modes.js';
-import { DEFAULT_STREAM, type StreamSettings } from './sim-streaming.js';
+import { ALL_MODELS } from './catalog.js';
+import { handleNodeRequest, type SimNodeState } from './handler.js';
+import { DEFAULT_SLOW_DELAY_MS, type SimMode } from './modes.js';
+import { DEFAULT_STREAM, type StreamSettings } from './streaming.js';
 
 // Ollama's Go server never times out an idle keep-alive connection or a slow request: neither
 // does the simulator (Node's defaults would close idle connections after 5 s).

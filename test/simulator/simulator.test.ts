@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
-import { httpRequest, nextEvent } from './support.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
+import { httpRequest, nextEvent } from '../probes/support.js';
 
 let simulator: Simulator;
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
 import { probeNode } from '../../src/probes/probe.js';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
-import { httpRequest } from './support.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
+import { httpRequest } from '../probes/support.js';
 
 let simulator: Simulator;
 

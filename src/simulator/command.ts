@@ -5,7 +5,7 @@
  * `port - 1` (11500), just below the nodes' range, so one number says where everything is and
  * growing `--nodes` never collides with the control port. With `port: 0` every port is ephemeral.
  */
-import { type Simulator, startSimulator } from './simulator.js';
+import { type Simulator, startSimulator } from './index.js';
 
 export const DEFAULT_SIM_NODES = 3;
 export const DEFAULT_SIM_PORT = 11501;

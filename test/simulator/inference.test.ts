@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Simulator, startSimulator } from '../../src/probes/simulator.js';
-import { httpRequest, waitFor } from './support.js';
+import { type Simulator, startSimulator } from '../../src/simulator/index.js';
+import { httpRequest, waitFor } from '../probes/support.js';
 
 let simulator: Simulator;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runSimulate } from '../../src/probes/simulate-command.js';
-import { httpRequest } from './support.js';
+import { runSimulate } from '../../src/simulator/command.js';
+import { httpRequest } from '../probes/support.js';
 
 describe('runSimulate', () => {
   it('prints one line per node and the control URL', async () => {

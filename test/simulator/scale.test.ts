@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
 import { probeNode } from '../../src/probes/probe.js';
-import { startSimulator } from '../../src/probes/simulator.js';
-import { httpRequest } from './support.js';
+import { startSimulator } from '../../src/simulator/index.js';
+import { httpRequest } from '../probes/support.js';
 
 const NODES = 10_000;
 // Probing all of them from this process would need another two descriptors per node (ulimit -n

@@ -4,15 +4,15 @@
  * thousands: the nodes share one request listener and precomputed bodies.
  */
 import type http from 'node:http';
-import { modelMask, modelNames } from './sim-catalog.js';
-import { controlUrlOf, startControlServer } from './sim-control.js';
-import { isSimMode, type SimMode } from './sim-modes.js';
-import { SimNode } from './sim-node.js';
-import { type StreamSettings, withStreamChanges } from './sim-streaming.js';
+import { modelMask, modelNames } from './catalog.js';
+import { controlUrlOf, startControlServer } from './control.js';
+import { isSimMode, type SimMode } from './modes.js';
+import { SimNode } from './node.js';
+import { type StreamSettings, withStreamChanges } from './streaming.js';
 
-export type { SimMode } from './sim-modes.js';
-export { SIM_MODES } from './sim-modes.js';
-export type { StreamSettings } from './sim-streaming.js';
+export type { SimMode } from './modes.js';
+export { SIM_MODES } from './modes.js';
+export type { StreamSettings } from './streaming.js';
 
 export interface SimulatorOptions {
   /** How many nodes: `sim-1` … `sim-<count>`. */

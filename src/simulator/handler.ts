@@ -5,11 +5,11 @@
  */
 import type http from 'node:http';
 import { assertNever } from '../mesh/types.js';
-import { BODIES, HUGE_OPENING, HUGE_PIECE, openAiModelsBody, psBody, tagsBody } from './sim-catalog.js';
-import { INFERENCE_PATHS } from './sim-formats.js';
-import { type GeneratingNode, handleInference } from './sim-inference.js';
-import type { SimMode } from './sim-modes.js';
-import { HTML_TYPE, JSON_TYPE, send, TEXT_TYPE } from './sim-send.js';
+import { BODIES, HUGE_OPENING, HUGE_PIECE, openAiModelsBody, psBody, tagsBody } from './catalog.js';
+import { INFERENCE_PATHS } from './formats.js';
+import { type GeneratingNode, handleInference } from './inference.js';
+import type { SimMode } from './modes.js';
+import { HTML_TYPE, JSON_TYPE, send, TEXT_TYPE } from './send.js';
 
 export interface SimNodeState extends GeneratingNode {
   readonly mode: SimMode;

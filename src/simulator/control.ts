@@ -8,9 +8,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isSimMode, SIM_MODES, type SimMode } from './sim-modes.js';
-import { JSON_TYPE, send, sendError } from './sim-send.js';
-import type { StreamSettings } from './sim-streaming.js';
+import { isSimMode, SIM_MODES, type SimMode } from './modes.js';
+import { JSON_TYPE, send, sendError } from './send.js';
+import type { StreamSettings } from './streaming.js';
 
 export interface ControlledNode {
   readonly id: string;
