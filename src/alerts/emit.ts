@@ -10,9 +10,9 @@
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import type { Transition } from '../mesh/state.js';
 import type { SoftSignal } from '../mesh/types.js';
+import type { AlertingState } from './alerting-state.js';
 import { changesWithin, flappingAlert, isFlapping } from './flapping.js';
 import { massSettings, massThreshold } from './mass-failure.js';
-import type { AlertingState } from './redis-state.js';
 import { countsAsChange, opensIncident, signalAlerts, transitionAlerts } from './rules.js';
 import type { Alert } from './types.js';
 import { incidentStart } from './words.js';

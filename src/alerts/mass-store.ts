@@ -11,6 +11,7 @@
  * still folded when they are processed after the episode ended.
  */
 import type { Redis } from 'ioredis';
+import { exec } from '../runtime/redis-pipeline.js';
 import type { AlertingKeys } from './keys.js';
 import {
   FAILURES_KEPT_WINDOWS,
@@ -20,7 +21,6 @@ import {
   type MassBook,
   type MassEpisode,
 } from './mass-failure.js';
-import { exec } from './replies.js';
 import { MESH_INCIDENT_PREFIX } from './words.js';
 
 // KEYS: failures, episodes. ARGV: members key prefix, folded key prefix, episode id prefix,

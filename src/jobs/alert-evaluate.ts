@@ -14,6 +14,7 @@
  */
 
 import type { Queue } from 'bullmq';
+import type { AlertingState } from '../alerts/alerting-state.js';
 import {
   downTooLongAlerts,
   flappingReleases,
@@ -22,7 +23,6 @@ import {
   nextRuleAt,
 } from '../alerts/evaluate.js';
 import { type MassBook, massSettings, nextMassReviewAt, reviewMassFailures } from '../alerts/mass-failure.js';
-import type { AlertingState } from '../alerts/redis-state.js';
 import type { SilenceReader } from '../alerts/silence.js';
 import type { Alert } from '../alerts/types.js';
 import type { MeshConfig } from '../config/types.js';

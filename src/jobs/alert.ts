@@ -6,9 +6,9 @@
  * history -> write it to the log -> publish it for the dashboard -> one `notify` job per other channel.
  */
 import { z } from 'zod';
+import type { AlertReadings } from '../alerts/alerting-state.js';
 import type { ChannelName } from '../alerts/channels/types.js';
 import { gateAlert } from '../alerts/gate.js';
-import type { AlertReadings } from '../alerts/redis-state.js';
 import { alertJobId, type RoutableChannel, routeAlert } from '../alerts/routing.js';
 import { alertSchema } from '../alerts/schema.js';
 import type { Alert } from '../alerts/types.js';

@@ -1,7 +1,7 @@
 /** The lightest request a node answers: used to keep its connection warm and to watch it. */
 import type { FailureKind } from '../mesh/types.js';
-import { agentFor, type ProbeAgents } from './agents.js';
 import { type Endpoint, parseEndpoint } from './endpoint.js';
+import { agentFor, type ProbeAgents } from './http-pools.js';
 import { CheckFailure, Deadline, elapsedMs, sendToNode } from './node-request.js';
 
 export interface PingOptions {

@@ -4,7 +4,7 @@
  */
 import type { NodeConfig } from '../config/types.js';
 import type { ProbeResult } from '../mesh/types.js';
-import { createProbeAgents, destroyProbeAgents } from './agents.js';
+import { createProbeAgents, destroyProbeAgents } from './http-pools.js';
 import { type DeepCheckOptions, probeNode } from './probe.js';
 import { unloadModels } from './unload-models.js';
 import { warmModels } from './warm-models.js';

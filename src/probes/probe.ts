@@ -3,10 +3,10 @@
  * turn over the node's keep-alive connection, within one deadline; then, when asked, the deep part.
  */
 import type { DeepOutcome, LoadedModel, ProbeResult } from '../mesh/types.js';
-import { agentFor, type ProbeAgents } from './agents.js';
 import { runDeepCheck } from './deep-check.js';
 import { type Endpoint, endpointOf } from './endpoint.js';
 import { looksLikeHtml } from './failure-text.js';
+import { agentFor, type ProbeAgents } from './http-pools.js';
 import {
   CheckFailure,
   type Deadline,

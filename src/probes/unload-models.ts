@@ -1,6 +1,7 @@
 /** Unloading models from a node's memory, a recovery step short of a restart. */
-import { agentFor, type ProbeAgents } from './agents.js';
+
 import { parseEndpoint } from './endpoint.js';
+import { agentFor, type ProbeAgents } from './http-pools.js';
 import { CheckFailure, Deadline, sendToNode } from './node-request.js';
 
 export interface UnloadOptions {

@@ -1,6 +1,7 @@
 /** Keeping models loaded (`keepalive.warm`), so the first real request does not wait for a load. */
-import { agentFor, type ProbeAgents } from './agents.js';
+
 import { parseEndpoint } from './endpoint.js';
+import { agentFor, type ProbeAgents } from './http-pools.js';
 import { CheckFailure, Deadline, sendToNode } from './node-request.js';
 import { InvalidBodyError, parseTagsBody } from './ollama-bodies.js';
 

@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { AlertingState } from '../alerts/alerting-state.js';
 import { foldedInto } from '../alerts/mass-failure.js';
-import { AlertingState } from '../alerts/redis-state.js';
 import { Secrets } from '../config/secrets.js';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { checkNode, type HealthCheckDeps } from '../jobs/health-check.js';

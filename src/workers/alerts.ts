@@ -6,6 +6,7 @@
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { AlertingState } from '../alerts/alerting-state.js';
 import { ChannelSet } from '../alerts/channel-set.js';
 import type { ChannelDeps, ChannelName } from '../alerts/channels/index.js';
 import { createEmitter, type Emit } from '../alerts/emit.js';
@@ -16,7 +17,6 @@ import {
   type StalledLike,
   stalledAlert,
 } from '../alerts/recovery-alerts.js';
-import { AlertingState } from '../alerts/redis-state.js';
 import { silenceReader } from '../alerts/silence.js';
 import { describeTransition, logTransition, transitionSeverity } from '../alerts/transition-log.js';
 import { ALERT_SEVERITY, type Alert } from '../alerts/types.js';

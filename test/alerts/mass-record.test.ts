@@ -3,6 +3,7 @@
  * a whole mesh do when it fails at once: many writers at the same moment, none may be dropped.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { AlertingState } from '../../src/alerts/alerting-state.js';
 import { createEmitter } from '../../src/alerts/emit.js';
 import {
   emptyBook,
@@ -10,7 +11,6 @@ import {
   massThreshold,
   recordFailureStart,
 } from '../../src/alerts/mass-failure.js';
-import { AlertingState } from '../../src/alerts/redis-state.js';
 import type { Alert } from '../../src/alerts/types.js';
 import { parseConfigText } from '../../src/config/load.js';
 import type { MeshConfig } from '../../src/config/types.js';

@@ -1,9 +1,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
 import { parseEndpoint } from '../../src/probes/endpoint.js';
 import { RequestError, request, requestUntilLine } from '../../src/probes/http-client.js';
+import { createProbeAgents, destroyProbeAgents } from '../../src/probes/http-pools.js';
 import { probeNode } from '../../src/probes/probe.js';
 import { nextEvent } from './support.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
+import { createProbeAgents, destroyProbeAgents } from '../../src/probes/http-pools.js';
 import { pingNode } from '../../src/probes/ping-node.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProbeAgents, destroyProbeAgents } from '../../src/probes/agents.js';
+import { createProbeAgents, destroyProbeAgents } from '../../src/probes/http-pools.js';
 import { probeNode } from '../../src/probes/probe.js';
 import { startSimulator } from '../../src/simulator/index.js';
 import { httpRequest } from '../probes/support.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AlertingState } from '../../src/alerts/redis-state.js';
+import { AlertingState } from '../../src/alerts/alerting-state.js';
 import { NodeStore } from '../../src/mesh/store.js';
 import { readWatchStates } from '../../src/mesh/watch-states.js';
 import { startTestMesh, type TestMesh } from '../helpers/mesh.js';

@@ -6,12 +6,12 @@
  * the modules beside this one.
  */
 import type { Redis } from 'ioredis';
+import { exec } from '../runtime/redis-pipeline.js';
 import type { ChannelName } from './channels/types.js';
 import type { FlappingEpisode } from './flapping.js';
 import { type AlertingKeys, alertingKeys } from './keys.js';
 import type { FailureStart, MassBook, MassEpisode } from './mass-failure.js';
 import { MassStore } from './mass-store.js';
-import { exec } from './replies.js';
 import { silenceKey } from './silence.js';
 
 // KEYS: channels set, closed flag. ARGV: 'open' | 'close', ttl ms, channels...
