@@ -8,10 +8,11 @@ import { BOARD_PATH } from './bull-board.js';
 import { ACTIONS_SCRIPT } from './dashboard-actions-script.js';
 import { DETAIL_SCRIPT } from './dashboard-detail-script.js';
 import { DASHBOARD_SCRIPT } from './dashboard-script.js';
+import { STATS_SCRIPT } from './dashboard-stats-script.js';
 import { DASHBOARD_STYLE } from './dashboard-style.js';
 
-/** The main script, then the actions and the node detail it calls (one script element, one hash). */
-const SCRIPT = DASHBOARD_SCRIPT + ACTIONS_SCRIPT + DETAIL_SCRIPT;
+/** The main script, then the actions, node detail and statistics it calls (one script element, one hash). */
+const SCRIPT = DASHBOARD_SCRIPT + ACTIONS_SCRIPT + DETAIL_SCRIPT + STATS_SCRIPT;
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -46,6 +47,14 @@ const PAGE = `<!doctype html>
     <h3>Latency</h3><div id="detail-latency"></div>
     <h3>Incidents</h3><div id="detail-incidents"></div>
     <h3>Models and GPUs</h3><div id="detail-facts" class="models"></div>
+  </section>
+  <section>
+    <h2>Statistics</h2>
+    <p class="muted stats-at" id="stats-at">Loading…</p>
+    <table class="stats">
+      <thead><tr><th>node</th><th>checks</th><th>success</th><th>uptime score</th><th>avg</th><th>p50</th><th>p95</th><th>max</th><th>uptime 24 h</th><th>uptime 7 d</th></tr></thead>
+      <tbody id="stats"></tbody>
+    </table>
   </section>
   <section>
     <h2>Alerts, last 5 minutes</h2>

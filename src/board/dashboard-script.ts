@@ -2,7 +2,8 @@
  * The dashboard's script (inlined in the page, allowed by its hash in the CSP). Plain browser
  * JavaScript, no build step: it loads the mesh, the nodes' recent checks and the last 5 minutes of
  * alerts, then follows `/api/events`. Every text from the server goes in through textContent. The node
- * actions (`dashboard-actions-script.ts`) follow it in the same script element.
+ * actions (`dashboard-actions-script.ts`), node detail and statistics follow it in the same script
+ * element.
  */
 export const DASHBOARD_SCRIPT = `
 'use strict';
@@ -170,12 +171,13 @@ function addAlert(alert) {
 function listen() {
   var live = document.getElementById('live');
   var source = new EventSource('api/events');
-  source.addEventListener('open', function () { live.textContent = 'live'; live.setAttribute('data-state', 'live'); });
+  source.addEventListener('open', function () { live.textContent = 'live'; live.setAttribute('data-state', 'live'); loadStats(); });
   source.addEventListener('error', function () { live.textContent = 'reconnecting'; live.setAttribute('data-state', 'down'); });
   source.addEventListener('mesh', function (e) { renderMesh(JSON.parse(e.data)); });
   source.addEventListener('node', function (e) { renderNode(JSON.parse(e.data)); });
   source.addEventListener('alert', function (e) { addAlert(JSON.parse(e.data)); });
   source.addEventListener('telemetry', function (e) { renderTelemetry(JSON.parse(e.data)); });
+  source.addEventListener('report', function (e) { showReport(JSON.parse(e.data)); });
 }
 
 fetch('api/mesh').then(function (r) { return r.json(); }).then(function (mesh) {

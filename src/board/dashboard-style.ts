@@ -80,6 +80,7 @@ ul.alerts li { padding: 8px 10px; border-bottom: 1px solid var(--line); display:
 .sev[data-severity="ERROR"] { background: #7f1d1d; }
 .sev[data-severity="CRITICAL"] { background: #dc2626; }
 .empty { padding: 10px; color: var(--muted); }
+.stats-at { margin: 0 0 6px; font-size: 12px; }
 @media (max-width: 760px) {
   header { padding: 12px; } main { padding: 12px; }
   table, tbody, tr, td { display: block; width: 100%; }

@@ -5,8 +5,9 @@
  * 15 s keeps proxies from closing an idle stream.
  *
  * Events: `node` (a Node, docs/http-api.md "JSON shapes"), `alert` (an Alert), `mesh`
- * (`{healthPercent, healthy, total}`) and `telemetry` (`{nodeId, telemetry}`: the GPU telemetry an
- * agent reported for the node, or null). A new listener first gets the whole picture.
+ * (`{healthPercent, healthy, total}`), `telemetry` (`{nodeId, telemetry}`: the GPU telemetry an
+ * agent reported for the node, or null) and `report` (a stats report, relayed as the stats job
+ * publishes it). A new listener first gets the whole picture (without the latest report).
  *
  * Bounded: at most `maxClients` listeners at once (the route answers 503 beyond), and a listener
  * that reads slower than events come (its unsent output past `maxBufferedBytes`) is dropped, and
@@ -178,6 +179,8 @@ export class EventHub {
     }
     if (isAlertEvent(event)) {
       this.broadcast(format({ key: 'alert', event: 'alert', json: JSON.stringify(event.alert) }));
+    } else if (isReportEvent(event)) {
+      this.broadcast(format({ key: 'report', event: 'report', json: JSON.stringify(event.report) }));
     }
   }
 
@@ -214,6 +217,12 @@ function isAlertEvent(event: unknown): event is { type: 'alert'; alert: object }
   if (typeof event !== 'object' || event === null) return false;
   const { type, alert } = event as { type?: unknown; alert?: unknown };
   return type === 'alert' && typeof alert === 'object' && alert !== null;
+}
+
+function isReportEvent(event: unknown): event is { type: 'report'; report: object } {
+  if (typeof event !== 'object' || event === null) return false;
+  const { type, report } = event as { type?: unknown; report?: unknown };
+  return type === 'report' && typeof report === 'object' && report !== null;
 }
 
 function format(frame: Frame): string {

@@ -243,6 +243,34 @@ const schemas: Record<string, Json> = {
     },
     additionalProperties: false,
   },
+  Uptime: {
+    type: 'object',
+    description: "Each node's mesh uptime over 24 h and 7 d, from the stored stats reports",
+    required: ['nodes'],
+    properties: {
+      nodes: {
+        type: 'array',
+        description: 'Every node of the mesh, in the order of /api/mesh',
+        items: {
+          type: 'object',
+          required: ['id', 'name', 'h24', 'd7'],
+          properties: {
+            id: { type: 'string' },
+            name: { type: 'string' },
+            h24: nullable('number', {
+              minimum: 0,
+              maximum: 100,
+              description:
+                '% of its checks that passed, summed over the reports of the last 24 h; null without checks',
+            }),
+            d7: nullable('number', { minimum: 0, maximum: 100, description: 'The same over the last 7 d' }),
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    additionalProperties: false,
+  },
   Timeline: {
     type: 'object',
     description: "A node's status timeline, recent checks and incidents (the dashboard's node detail)",
@@ -618,12 +646,26 @@ const paths: Record<string, Json> = {
       },
     },
   },
+  '/api/uptime': {
+    get: {
+      tags: ['api'],
+      summary: "Each node's mesh uptime over the last 24 h and 7 d",
+      description:
+        'From the stored stats reports (kept for stats.retain or 7 d, whichever is longer): per node, the checks passed over the checks run in the reports whose window ended within the period. Takes no query field.',
+      responses: {
+        200: answer('The uptime', ref('Uptime')),
+        400: error('A query field (none is taken): `{"error":"<field>: unknown field"}`'),
+        401: UNAUTHORIZED,
+        503: REDIS_UNAVAILABLE,
+      },
+    },
+  },
   '/api/events': {
     get: {
       tags: ['api'],
       summary: 'Server-sent events: the whole picture first, then changes',
       description:
-        'Events: `node` (data: a Node), `alert` (an Alert), `mesh` (a MeshSummary), `telemetry` (`{nodeId, telemetry}`, telemetry null when none is reported); a `: heartbeat` comment every 15 s.',
+        'Events: `node` (data: a Node), `alert` (an Alert), `mesh` (a MeshSummary), `telemetry` (`{nodeId, telemetry}`, telemetry null when none is reported), `report` (a Report, as each is made); a `: heartbeat` comment every 15 s.',
       responses: {
         200: { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
         401: UNAUTHORIZED,

@@ -1,6 +1,6 @@
 /**
  * Everything the server shows besides the core API: the dashboard, Bull Board, the event stream,
- * stats reports, alerts and `/metrics`. Mounted behind the auth; returns what must be closed.
+ * stats reports and uptime, alerts and `/metrics`. Mounted behind the auth; returns what must be closed.
  */
 import type express from 'express';
 import type { Redis } from 'ioredis';
@@ -17,6 +17,7 @@ import { alertsRouter } from './api-alerts.js';
 import { eventsRouter } from './api-events.js';
 import { reportsRouter } from './api-reports.js';
 import { timelineRouter } from './api-timeline.js';
+import { uptimeRouter } from './api-uptime.js';
 import { BOARD_PATH, bullBoardRouter } from './bull-board.js';
 import { dashboardRouter } from './dashboard-page.js';
 import { EventHub, eventsChannel } from './event-hub.js';
@@ -69,12 +70,14 @@ export function mountViews(app: express.Express, deps: ViewDeps): () => Promise<
   });
 
   const alerts = new AlertHistory(deps.redis, prefix);
+  const reports = new ReportStore(deps.redis, prefix);
   app.use(dashboardRouter());
   app.use(BOARD_PATH, bullBoardRouter(queues));
   app.use(
     '/api',
     eventsRouter(hub),
-    reportsRouter(new ReportStore(deps.redis, prefix)),
+    reportsRouter(reports),
+    uptimeRouter(deps, reports),
     alertsRouter(alerts),
     timelineRouter(deps, alerts),
   );

@@ -138,6 +138,25 @@ describe.skipIf(missing !== null)(
       );
     });
 
+    it('shows the latest stats report with the mesh uptime, redrawn as reports come', async () => {
+      await waitInPage(page, "document.querySelectorAll('#stats tr[data-stats-node]').length === 4");
+      const caption = await page.locator('#stats-at').textContent();
+      expect(caption).toMatch(/^Report of 300 ms up to .+ · mesh \d+% \(\d\/4 healthy\)$/);
+      const cell = (label: string) => `tr[data-stats-node="sim-1"] td[data-label="${label}"]`;
+      expect(await page.locator(cell('node')).textContent()).toBe('sim-1');
+      // A new report every 300 ms reaches the page by the event stream (the page loads one only at
+      // the stream's opening); sim-1 passes every check, so its checks count and 100% show.
+      await waitInPage(
+        page,
+        `document.getElementById('stats-at').textContent !== ${JSON.stringify(caption)} && ` +
+          `Number(document.querySelector('${cell('checks')}').textContent) > 0 && ` +
+          `document.querySelector('${cell('uptime 24 h')}').textContent === '100%'`,
+      );
+      expect(await page.locator(cell('success')).textContent()).toBe('100%');
+      expect(await page.locator(cell('uptime 7 d')).textContent()).toBe('100%');
+      expect(await page.locator(cell('p95')).textContent()).toMatch(/^\d+ ms$/);
+    });
+
     it('turns a node red when it dies', async () => {
       await mesh.simulator.setMode('sim-2', 'dead');
       await page.waitForSelector('tr[data-node="sim-2"][data-status="unhealthy"]');

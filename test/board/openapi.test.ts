@@ -243,6 +243,14 @@ describe('the server answers as docs/openapi.yaml says', () => {
     expect((await call(mesh, 'GET', '/api/reports/latest')).status).toBe(200);
   });
 
+  it('the mesh uptime over 24 h and 7 d, and a query field it refuses', async () => {
+    await waitFor(async () => (await mesh.get('/api/reports/latest')).status === 200, 'a stats report');
+    const uptime = await call(mesh, 'GET', '/api/uptime');
+    expect(uptime.status).toBe(200);
+    expect((uptime.body as { nodes: { id: string }[] }).nodes.map((n) => n.id)).toContain(node);
+    expect((await call(mesh, 'GET', '/api/uptime?window=7d')).status).toBe(400);
+  });
+
   it('401 without credentials, 403 for a cross-site write', async () => {
     const anonymous = { headers: { authorization: '' } };
     expect((await call(mesh, 'GET', '/api/mesh', anonymous)).status).toBe(401);

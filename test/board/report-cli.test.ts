@@ -94,7 +94,7 @@ describe('ReportStore', () => {
     redis.disconnect();
   });
 
-  it('keeps the first report of each window and drops those older than the retention', async () => {
+  it('keeps the first report of each window, and those of the last 7 d past a shorter retention', async () => {
     const store = new ReportStore(redis, prefix);
     const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute)).toISOString();
     expect(await store.save({ ...REPORT, at: at(0) }, 10 * 60_000)).toBe(true);
@@ -105,7 +105,7 @@ describe('ReportStore', () => {
       [at(0), 1],
     ]);
     await store.save({ ...REPORT, at: at(20) }, 10 * 60_000);
-    expect((await store.since(0)).map((report) => report.at)).toEqual([at(20)]);
+    expect((await store.since(0)).map((report) => report.at)).toEqual([at(20), at(5), at(0)]);
     expect((await store.latest())?.at).toBe(at(20));
   });
 });
