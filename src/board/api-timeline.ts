@@ -10,15 +10,19 @@ import type { AlertHistory } from '../alerts/history.js';
 import { nodeIncidents } from '../alerts/incidents.js';
 import type { MeshConfig } from '../config/types.js';
 import { recoveryJob } from '../jobs/recovery.js';
-import { describeInputError, durationInput } from '../mesh/input.js';
-import { readContext } from '../mesh/read.js';
+import { durationInput } from '../mesh/input.js';
+import type { ReadContext } from '../mesh/read.js';
+import type { NodeInfo } from '../mesh/registry.js';
 import { buildTimeline } from '../mesh/timeline.js';
 import { nodeIdParam } from './api-params.js';
+import { type Handler, route, withMeshNode, withQuery } from './providers.js';
 
 /** A timeline covers from 1 h to 7 d; 24 h when not asked. */
 const timelineQuery = z.strictObject({
   window: durationInput(3_600_000, 7 * 86_400_000).optional(),
 });
+
+type Found = { query: z.output<typeof timelineQuery>; context: ReadContext; node: NodeInfo };
 
 export function timelineRouter(
   deps: { config(): MeshConfig; redis: Redis; now(): number },
@@ -26,20 +30,17 @@ export function timelineRouter(
 ): Router {
   const router = Router();
   router.param('id', nodeIdParam);
-  router.get('/nodes/:id/timeline', async (req, res) => {
-    const query = timelineQuery.safeParse(req.query);
-    if (!query.success) {
-      res.status(400).json({ error: describeInputError(query.error, {}, 'query') });
-      return;
-    }
-    const windowMs = query.data.window ?? 86_400_000;
+  const timeline = timelineOf(deps, alerts);
+  router.get('/nodes/:id/timeline', route(withQuery(timelineQuery, withMeshNode(deps, timeline))));
+  return router;
+}
+
+/** The timeline of one node, over `window` (24 h when not asked). */
+function timelineOf(deps: { now(): number }, alerts: AlertHistory): Handler<Found> {
+  return async (_req, res, { query, context, node }) => {
+    const windowMs = query.window ?? 86_400_000;
     const now = deps.now();
-    const context = await readContext(deps.redis, deps.config(), now);
-    const nodeId = req.params.id;
-    if (!context.nodes.some((node) => node.id === nodeId)) {
-      res.status(404).json({ error: `unknown node: ${nodeId}` });
-      return;
-    }
+    const nodeId = node.id;
     const [{ state }, history, recent] = await Promise.all([
       context.store.read(nodeId),
       context.store.history(nodeId),
@@ -71,6 +72,5 @@ export function timelineRouter(
         recoveryJobId: recoveryJob.autoJobId(nodeId, incident.id),
       })),
     });
-  });
-  return router;
+  };
 }

@@ -7,10 +7,10 @@ import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import * as z from 'zod';
 import type { MeshConfig } from '../config/types.js';
-import { describeInputError } from '../mesh/input.js';
 import { meshNodes } from '../mesh/registry.js';
 import type { ReportStore } from '../metrics/report-store.js';
 import { meshUptime, UPTIME_PERIODS } from '../metrics/uptime.js';
+import { route, withQuery } from './providers.js';
 
 const uptimeQuery = z.strictObject({});
 
@@ -19,19 +19,19 @@ export function uptimeRouter(
   reports: ReportStore,
 ): Router {
   const router = Router();
-  router.get('/uptime', async (req, res) => {
-    const query = uptimeQuery.safeParse(req.query);
-    if (!query.success) {
-      res.status(400).json({ error: describeInputError(query.error, {}, 'query') });
-      return;
-    }
-    const config = deps.config();
-    const now = deps.now();
-    const [nodes, stored] = await Promise.all([
-      meshNodes(deps.redis, config.redis.prefix, config.nodes),
-      reports.since(now - UPTIME_PERIODS.d7),
-    ]);
-    res.json({ nodes: meshUptime(stored, nodes, now) });
-  });
+  router.get(
+    '/uptime',
+    route(
+      withQuery(uptimeQuery, async (_req, res) => {
+        const config = deps.config();
+        const now = deps.now();
+        const [nodes, stored] = await Promise.all([
+          meshNodes(deps.redis, config.redis.prefix, config.nodes),
+          reports.since(now - UPTIME_PERIODS.d7),
+        ]);
+        res.json({ nodes: meshUptime(stored, nodes, now) });
+      }),
+    ),
+  );
   return router;
 }
