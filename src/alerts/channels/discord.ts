@@ -4,56 +4,17 @@
  * the alert's words, its facts as fields and the links. Mentions are never parsed, so an error
  * text that says `@everyone` pings nobody. Any answer but 2xx (Discord answers 204) fails it.
  */
-import type * as z from 'zod';
 import { assertNever, type Severity } from '../../mesh/types.js';
-import { HTTP, url } from '../../values/fields.js';
 import { alertFacts, alertLinks, alertSubject, isWebUrl, truncate } from '../format.js';
 import type { Alert } from '../types.js';
-import { answerError, post } from './http-post.js';
-import {
-  type AlertChannel,
-  type AlertContext,
-  channelSettings,
-  defineChannel,
-  requireWebUrl,
-} from './plugin.js';
-
-const discordSettings = channelSettings('CRITICAL', {
-  /** `https://discord.com/api/webhooks/<id>/<token>`: a secret, never quoted in errors or logs. */
-  webhookUrl: url(HTTP, { optional: true }).prefault(''),
-});
-export type DiscordChannelConfig = z.output<typeof discordSettings>;
+import { createJsonWebhookChannel, type JsonWebhookConfig, jsonWebhookPlugin } from './json-webhook.js';
+import type { AlertChannel, AlertContext } from './plugin.js';
 
 /** `alerts.channels.discord`: on when `webhookUrl` is set, which is secret whole. */
-export const discordChannel = defineChannel({
-  name: 'discord',
-  settings: discordSettings,
-  secrets: { webhookUrl: 'whole' },
-  onWhenSet: ['webhookUrl'],
-  create: (settings) => {
-    requireWebUrl(settings.webhookUrl, 'alerts.channels.discord.webhookUrl');
-    return createDiscordChannel(settings);
-  },
-});
+export const discordChannel = jsonWebhookPlugin('discord', 'CRITICAL', discordMessage);
 
-export function createDiscordChannel(config: DiscordChannelConfig): AlertChannel<'discord'> {
-  const secrets = [config.webhookUrl];
-  return {
-    name: 'discord',
-    minSeverity: config.minSeverity,
-    timeout: config.timeout,
-    async send(alert: Alert, context: AlertContext, signal: AbortSignal): Promise<void> {
-      const request = {
-        channel: 'discord',
-        url: config.webhookUrl,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(discordMessage(alert, context)),
-        secrets,
-      };
-      const answer = await post(request, signal);
-      if (!answer.ok) throw new Error(answerError(request, answer));
-    },
-  };
+export function createDiscordChannel(config: JsonWebhookConfig): AlertChannel<'discord'> {
+  return createJsonWebhookChannel('discord', config, discordMessage);
 }
 
 export interface DiscordEmbed {

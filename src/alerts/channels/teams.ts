@@ -4,56 +4,17 @@
  * alert's words, its facts as a FactSet, and buttons to the dashboard and Bull Board. Any answer
  * but 2xx (Workflows answers 202) fails it.
  */
-import type * as z from 'zod';
 import { assertNever, type Severity } from '../../mesh/types.js';
-import { HTTP, url } from '../../values/fields.js';
 import { alertFacts, alertLinks, alertSubject, isWebUrl, truncate } from '../format.js';
 import type { Alert } from '../types.js';
-import { answerError, post } from './http-post.js';
-import {
-  type AlertChannel,
-  type AlertContext,
-  channelSettings,
-  defineChannel,
-  requireWebUrl,
-} from './plugin.js';
-
-const teamsSettings = channelSettings('CRITICAL', {
-  /** The workflow's HTTP trigger URL (it carries its signature): a secret, never quoted in errors or logs. */
-  webhookUrl: url(HTTP, { optional: true }).prefault(''),
-});
-export type TeamsChannelConfig = z.output<typeof teamsSettings>;
+import { createJsonWebhookChannel, type JsonWebhookConfig, jsonWebhookPlugin } from './json-webhook.js';
+import type { AlertChannel, AlertContext } from './plugin.js';
 
 /** `alerts.channels.teams`: on when `webhookUrl` is set, which is secret whole. */
-export const teamsChannel = defineChannel({
-  name: 'teams',
-  settings: teamsSettings,
-  secrets: { webhookUrl: 'whole' },
-  onWhenSet: ['webhookUrl'],
-  create: (settings) => {
-    requireWebUrl(settings.webhookUrl, 'alerts.channels.teams.webhookUrl');
-    return createTeamsChannel(settings);
-  },
-});
+export const teamsChannel = jsonWebhookPlugin('teams', 'CRITICAL', teamsMessage);
 
-export function createTeamsChannel(config: TeamsChannelConfig): AlertChannel<'teams'> {
-  const secrets = [config.webhookUrl];
-  return {
-    name: 'teams',
-    minSeverity: config.minSeverity,
-    timeout: config.timeout,
-    async send(alert: Alert, context: AlertContext, signal: AbortSignal): Promise<void> {
-      const request = {
-        channel: 'teams',
-        url: config.webhookUrl,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(teamsMessage(alert, context)),
-        secrets,
-      };
-      const answer = await post(request, signal);
-      if (!answer.ok) throw new Error(answerError(request, answer));
-    },
-  };
+export function createTeamsChannel(config: JsonWebhookConfig): AlertChannel<'teams'> {
+  return createJsonWebhookChannel('teams', config, teamsMessage);
 }
 
 type CardElement =
