@@ -19,6 +19,7 @@ import type { NodeStore } from '../mesh/store.js';
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 import { closeWorker } from '../workers/close.js';
+import { IDLE_WAIT_S } from '../workers/idle-wait.js';
 import { startRecoveryWorker } from '../workers/recovery.js';
 import { actionFor } from './actions/index.js';
 import { RecoveryBookkeeping } from './bookkeeping.js';
@@ -135,7 +136,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
             trigger,
           ),
       }),
-    { connection: redis, prefix, concurrency: 1 },
+    { connection: redis, prefix, concurrency: 1, drainDelay: IDLE_WAIT_S },
   );
   logErrors(keepaliveWorker, deps.logger, 'keepalive worker');
   keepaliveWorker.on('failed', (_job, error) =>

@@ -8,6 +8,7 @@ import { type EvaluateDeps, evaluateJob, runEvaluation } from '../jobs/alert-eva
 import { type HeartbeatDeps, type HeartbeatOutcome, heartbeatJob, runHeartbeat } from '../jobs/heartbeat.js';
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
+import { IDLE_WAIT_S } from './idle-wait.js';
 
 export interface AlertsWorkerSettings {
   connection: ConnectionOptions;
@@ -34,7 +35,12 @@ export function startAlertsWorker(
         logger.debug({ alert: payload.data.alert.id, reason: outcome.reason }, 'alert not sent');
       return outcome;
     },
-    { connection: settings.connection, prefix: settings.prefix, concurrency: settings.concurrency },
+    {
+      connection: settings.connection,
+      prefix: settings.prefix,
+      concurrency: settings.concurrency,
+      drainDelay: IDLE_WAIT_S,
+    },
   );
   logErrors(worker, logger, 'alerts worker');
   worker.on('failed', (job, error) => {

@@ -10,6 +10,7 @@ import {
   runCheckBatch,
   runHealthCheck,
 } from '../jobs/health-check.js';
+import { IDLE_WAIT_S } from './idle-wait.js';
 import { workerName } from './name.js';
 
 export interface WorkerSettings {
@@ -34,6 +35,7 @@ export function startHealthCheckWorker(settings: WorkerSettings, deps: HealthChe
       prefix: settings.prefix,
       concurrency: settings.concurrency,
       name: workerName(),
+      drainDelay: IDLE_WAIT_S,
       // A killed process's batch is taken over within ~15 s rather than BullMQ's default ~60 s.
       lockDuration: 10_000,
       stalledInterval: 5_000,

@@ -15,6 +15,7 @@ import { countAlertDelivered, countNotifyFailure } from '../metrics/alert-counte
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
 import { closeWorker } from './close.js';
+import { IDLE_WAIT_S } from './idle-wait.js';
 
 export interface NotifyWorkerOptions {
   connection: Redis;
@@ -72,7 +73,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
       logger.debug({ job: job.id, channel: payload.data.channel }, `${job.name}: delivered`);
       return outcome;
     },
-    { connection, prefix, concurrency: options.concurrency },
+    { connection, prefix, concurrency: options.concurrency, drainDelay: IDLE_WAIT_S },
   );
   logErrors(worker, logger, 'notify worker');
   worker.on('failed', (job, error) => {

@@ -8,6 +8,7 @@ import {
   recoveryPayload,
   runRecovery,
 } from '../jobs/recovery.js';
+import { IDLE_WAIT_S } from './idle-wait.js';
 import { workerName } from './name.js';
 
 export interface RecoveryWorkerSettings {
@@ -51,6 +52,7 @@ export function startRecoveryWorker(settings: RecoveryWorkerSettings, deps: Reco
       prefix: settings.prefix,
       concurrency: 16,
       name: workerName(),
+      drainDelay: IDLE_WAIT_S,
       lockDuration,
       stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
       // A stall is a crash, not a failed attempt; allow a few before giving up on the job.

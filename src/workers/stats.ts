@@ -2,6 +2,7 @@
 import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import { dashboardLineJob } from '../jobs/dashboard-line.js';
 import { statsJob } from '../jobs/stats.js';
+import { IDLE_WAIT_S } from './idle-wait.js';
 
 export interface StatsWorkerHandlers {
   /** The report made, or null when its window had been reported already. */
@@ -27,6 +28,6 @@ export function startStatsWorker(
         return handlers.dashboardLine(job.timestamp + (job.delay ?? 0));
       throw new UnrecoverableError(`unknown job "${job.name}" on the ${statsJob.queue} queue`);
     },
-    { connection: settings.connection, prefix: settings.prefix, concurrency: 1 },
+    { connection: settings.connection, prefix: settings.prefix, concurrency: 1, drainDelay: IDLE_WAIT_S },
   );
 }
