@@ -8,7 +8,8 @@
  * It runs when something it reads changed — a node's status (`Alerting.emit`), a silence, the
  * config (`syncAlertSchedules`) — and at the next moment one of its rules can give something new,
  * which each run works out and asks for; and, as a safety net under all of these (a request lost
- * with a failed job or a Redis that lost its data), at least once per `keepalive.interval`. It
+ * with a failed job or a Redis that lost its data), on each keepalive sweep that finds a node not
+ * healthy (`runKeepaliveSweep`). It
  * used to run every quarter interval: about 55 Redis commands a second for a quiet mesh of 3
  * nodes (BENCHMARKS.md, "Idle cost").
  */
@@ -120,8 +121,8 @@ export interface EvaluateDeps {
   onFlappingEnded?(nodeId: string): void;
 }
 
-/** `next`: when the next evaluation was asked for. */
-export async function runEvaluation(deps: EvaluateDeps): Promise<{ raised: number; next: number }> {
+/** `next`: when the next evaluation was asked for; null for a quiet mesh, which needs none. */
+export async function runEvaluation(deps: EvaluateDeps): Promise<{ raised: number; next: number | null }> {
   const config = deps.config();
   const nodes = config.nodes.filter((node) => node.enabled);
   const ids = nodes.map((node) => node.id);
@@ -185,10 +186,9 @@ export async function runEvaluation(deps: EvaluateDeps): Promise<{ raised: numbe
   // Silenced nodes do not count for mesh_down: a silence ending may start or end it.
   const silenceEnds = [...silenced.values()].filter((until) => until > now);
   const times = [nextRuleAt(snapshots, folded, meshDownAfter, now, config.alerts), review?.next ?? null];
-  // The safety net: on a grid, so that every run of one period asks for the same one.
-  const safety = (Math.floor(now / config.keepalive.interval) + 1) * config.keepalive.interval;
-  const next = Math.min(safety, ...silenceEnds, ...times.filter((time): time is number => time !== null));
-  await deps.evaluateAt(next);
+  const due = [...silenceEnds, ...times.filter((time): time is number => time !== null)];
+  const next = due.length === 0 ? null : Math.min(...due);
+  if (next !== null) await deps.evaluateAt(next);
   return { raised: raised.length, next };
 }
 

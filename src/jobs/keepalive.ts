@@ -4,7 +4,9 @@
  * (a) an unhealthy node with no recovery in its incident gets one (an enqueue that was lost);
  * (b) a node whose last check is older than `staleAfter` x its interval raises `monitor_stalled`;
  * (c) models in `keepalive.warm` are kept loaded on every node that has them;
- * (d) the schedules of the current config are re-asserted (heals a Redis that lost its data).
+ * (d) the schedules of the current config are re-asserted (heals a Redis that lost its data);
+ * (e) while a node is not healthy, the time-based alert rules are evaluated: a safety net under the
+ *     evaluations' own requests (`jobs/alert-evaluate.ts`), which no timer polls any more.
  */
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import type { NodeState } from '../mesh/state.js';
@@ -39,6 +41,8 @@ export interface KeepaliveDeps {
   warm(node: NodeConfig, models: readonly string[], keepAliveMs: number): Promise<number>;
   /** Re-asserts schedules and the published node list; true when they had been lost. */
   reassertSchedules(config: MeshConfig): Promise<boolean>;
+  /** Asks for an evaluation of the time-based alert rules. */
+  evaluateAlerts(): Promise<void>;
   now(): number;
   /** When this process started: stalls are only judged after `staleAfter` intervals of it. */
   runningSince: number;
@@ -79,6 +83,8 @@ export async function runKeepaliveSweep(deps: KeepaliveDeps): Promise<SweepResul
     if (state?.status === 'unhealthy' && (await deps.requestRecovery(node, state)))
       recoveriesRequested.push(node.id);
   }
+
+  if (states.some((state) => state.status !== 'healthy')) await deps.evaluateAlerts();
 
   const stalled = findStalled(nodes, states, config.keepalive.staleAfter, deps.now(), deps.runningSince);
   for (const entry of stalled) await deps.reportStalled(entry);

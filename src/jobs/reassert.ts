@@ -27,6 +27,8 @@ export class ScheduleKeeper {
   private readonly asserters: ScheduleAsserter[] = [];
   /** The node list this process last published. */
   private published: readonly NodeConfig[] | null = null;
+  /** The config this process last ran the asserters for. */
+  private asserted: MeshConfig | null = null;
 
   constructor(
     private readonly redis: Redis,
@@ -56,12 +58,17 @@ export class ScheduleKeeper {
   /**
    * Returns whether the published node list was missing, i.e. Redis had lost the mesh's data.
    * Runs on every keepalive sweep, so what is already in place costs little to confirm: at 10,000
-   * nodes, rewriting it all each time held the checks up for about a second.
+   * nodes, rewriting it all each time held the checks up for about a second. The job schedulers
+   * are upserted for a config this process has not asserted yet, or when Redis lost them: done
+   * on every sweep, that cost ~100 Redis commands a minute for nothing (BENCHMARKS.md, "Idle cost").
    */
   async assert(config: MeshConfig): Promise<boolean> {
     const lost = !(await nodesPublished(this.redis, this.prefix));
     await this.checks.sync(config.nodes, this.now());
-    for (const asserter of this.asserters) await asserter(config);
+    if (lost || this.asserted !== config) {
+      for (const asserter of this.asserters) await asserter(config);
+      this.asserted = config;
+    }
     if (lost || this.published !== config.nodes) {
       // Nodes published before and gone now were removed (by a reload, or while the mesh was down).
       const before = lost ? [] : ((await readPublishedNodes(this.redis, this.prefix)) ?? []);

@@ -102,6 +102,7 @@ export function startWorkerRole(context: RoleContext, options: WorkerRoleOptions
         reportStalled: (stalled) => alerting.monitorStalled(stalled),
         warm: (node, models, keepAliveMs) => probe.warmModels(node, models, keepAliveMs),
         reassertSchedules: (current) => context.schedules.assert(current),
+        evaluateAlerts: () => alerting.evaluateSoon(),
       },
       logger,
       now,

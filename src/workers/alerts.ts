@@ -73,6 +73,8 @@ export interface Alerting {
   recoveryEvent(event: RecoveryEventLike): Promise<void>;
   /** The keepalive sweep found a node whose checks stopped: `monitor_stalled`. */
   monitorStalled(stalled: StalledLike): Promise<void>;
+  /** Asks for an evaluation of the time-based rules at the next step (`evaluationRequester`). */
+  evaluateSoon(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -179,6 +181,7 @@ export function startAlerting(options: AlertingOptions): Alerting {
       await raise([recoveryEventAlert(event, now())]);
     },
     monitorStalled: (stalled) => raise([stalledAlert(stalled)]),
+    evaluateSoon: () => evaluateAt(now()),
     close: async () => {
       const grace = tuning.closeGraceMs ?? 8000;
       await Promise.all([closeWorker(alertWorker, logger, grace), notifyWorker.close(grace)]);

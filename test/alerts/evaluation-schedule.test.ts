@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertHistory } from '../../src/alerts/history.js';
+import type { Alert } from '../../src/alerts/types.js';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
 import { NodeStore } from '../../src/mesh/store.js';
 import { startTestMesh, type TestMesh } from '../helpers/mesh.js';
@@ -73,14 +74,15 @@ describe('the alert evaluation', () => {
   it('raises down_too_long at criticalAfter and its repeats every repeatEvery with no change in between', async () => {
     const history = new AlertHistory(redis, mesh.prefix);
     await mesh.simulator.setMode('sim-1', 'dead');
-    const ofSim1 = async (kind: string) =>
-      (await history.list(60_000)).filter((alert) => alert.nodeId === 'sim-1' && alert.kind === kind);
-    const [unhealthy] = await waitFor(
-      async () => ofSim1('unhealthy').then((a) => a.length > 0 && a),
-      'unhealthy',
-    );
+    /** Sim-1's alerts of `kind`, once there are `count` of them. */
+    const ofSim1 = async (kind: string, count: number): Promise<Alert[] | null> => {
+      const alerts = await history.list(60_000);
+      const found = alerts.filter((alert) => alert.nodeId === 'sim-1' && alert.kind === kind);
+      return found.length >= count ? found : null;
+    };
+    const [unhealthy] = await waitFor(() => ofSim1('unhealthy', 1), 'unhealthy');
     const repeats = await waitFor(
-      async () => ofSim1('down_too_long').then((a) => a.length >= 2 && a),
+      () => ofSim1('down_too_long', 2),
       'down_too_long and its first repeat',
       10_000,
     );
