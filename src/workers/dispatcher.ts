@@ -47,14 +47,25 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
   let nextDueAt: number | null | undefined;
   /** Changes to the schedule seen so far: one made while a read was on its way makes that read stale. */
   let changes = 0;
+  /**
+   * Batch jobs waiting, at most, as far as this process knows: the count last read plus the
+   * batches added since (workers only take jobs out). The queue is asked again once that could
+   * be half the allowed backlog, so a quiet mesh claims without asking it each time, and a
+   * backed-up one (where the count read stays high) asks before every claim, as it always did.
+   */
+  let backlogAtMost = Number.POSITIVE_INFINITY;
 
   /** Claims what is due (when the queue has room); returns how long to sleep. */
   const dispatchOnce = async (): Promise<number> => {
-    const backlog = await options.queue.getWaitingCount();
-    if (backlog >= maxBacklog) return tickMs;
+    if (backlogAtMost >= maxBacklog / 2) backlogAtMost = await options.queue.getWaitingCount();
+    if (backlogAtMost >= maxBacklog) return tickMs;
     const now = options.now();
-    const claim = await options.schedule.claimDue(now, (maxBacklog - backlog) * batchSize);
-    if (claim.checks.length > 0) await options.queue.addBulk(batches(claim.checks, batchSize));
+    const claim = await options.schedule.claimDue(now, (maxBacklog - backlogAtMost) * batchSize);
+    if (claim.checks.length > 0) {
+      const jobs = batches(claim.checks, batchSize);
+      await options.queue.addBulk(jobs);
+      backlogAtMost += jobs.length;
+    }
     nextDueAt = claim.nextDueAt;
     if (claim.checks.length >= batchSize) return 0;
     if (nextDueAt === null) return idleMs;
@@ -84,6 +95,7 @@ export function startDispatcher(options: DispatcherOptions): Dispatcher {
         failing = false;
       } catch (error) {
         nextDueAt = undefined;
+        backlogAtMost = Number.POSITIVE_INFINITY;
         if (!failing)
           options.logger.error({ err: (error as Error).message }, `dispatcher: ${(error as Error).message}`);
         failing = true;

@@ -52,13 +52,14 @@ describe('startDispatcher', () => {
     redis.disconnect();
   });
 
-  const start = (idleMs: number) => {
+  const start = (idleMs: number, more: { batchSize?: number; maxBacklog?: number } = {}) => {
     dispatcher = startDispatcher({
       schedule,
       queue,
       logger: pino({ level: 'silent' }),
       now: Date.now,
       idleMs,
+      ...more,
     });
   };
 
@@ -79,5 +80,17 @@ describe('startDispatcher', () => {
     await waitFor(() => looks > 0, 'the first look at an empty schedule', 5000);
     await schedule.upsert([node('n2', 60_000)], Date.now());
     await waitFor(async () => (await queuedNodes(queue)).includes('n2'), 'the first check of n2', 4000);
+  });
+
+  it('stops claiming while the queue is backed up, asking it before each claim once it could be', async () => {
+    await schedule.upsert(
+      Array.from({ length: 6 }, (_, i) => node(`b${i + 1}`, 60_000)),
+      Date.now() - 2000,
+    );
+    start(1000, { batchSize: 1, maxBacklog: 2 });
+    await waitFor(async () => (await queue.getWaitingCount()) === 2, 'two batches waiting', 5000);
+    // Nobody takes them: no third batch however long it waits (a quarter of a second here).
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await queue.getWaitingCount()).toBe(2);
   });
 });
