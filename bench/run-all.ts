@@ -2,12 +2,15 @@
  * `npm run bench`: throughput against a raw loop, horizontal scaling, scheduling accuracy at scale.
  * Prints a table and one JSON line per benchmark. `--smoke` runs a short version (CI).
  * usage: node run-all.js [--smoke] [--skip-scale] [--skip-throughput] [--skip-gateway] [--gateway-only]
+ *   [--skip-idle]
+ * Exits 1 when the smoke run's quiet mesh sends Redis more than `IDLE_COMMANDS_LIMIT` commands/s.
  */
 
 import { runAlertLatency } from './alert-latency.js';
 import { runDetection } from './detection.js';
 import { startFleet } from './fleet.js';
 import { printGatewayBench, runGatewayBench } from './gateway.js';
+import { describeIdle, IDLE_TABLE_HEAD, type IdleRun, runIdle } from './idle.js';
 import { runScale } from './scale.js';
 import { runMesh, runRaw } from './throughput.js';
 
@@ -16,6 +19,12 @@ const gatewayOnly = process.argv.includes('--gateway-only');
 const skipScale = gatewayOnly || process.argv.includes('--skip-scale');
 const skipThroughput = gatewayOnly || process.argv.includes('--skip-throughput');
 const skipGateway = process.argv.includes('--skip-gateway');
+const skipIdle = gatewayOnly || process.argv.includes('--skip-idle');
+/**
+ * CI's regression guard on the idle cost: 3 nodes every 30 s measured ~18 commands/s (BENCHMARKS.md,
+ * "Idle cost"); a timer polling Redis again would show far above this (it was 212).
+ */
+const IDLE_COMMANDS_LIMIT = 30;
 const nodes = smoke ? 300 : 2000;
 const seconds = smoke ? 5 : 20;
 const concurrency = 100;
@@ -84,6 +93,25 @@ for (const watch of [false, true]) {
     `lone crash (${watch ? 'with' : 'without'} the keep-alive watch, interval ${result.intervalMs / 1000} s): ${result.measured}/${result.trials} measured, kill -> unhealthy p50 ${result.unhealthyP50Ms} ms, max ${result.unhealthyMaxMs} ms; kill -> alert delivered p50 ${result.deliveredP50Ms} ms, max ${result.deliveredMaxMs} ms (at most ${result.afterUnhealthyMaxMs} ms after unhealthy)`,
   );
   console.log(JSON.stringify(result));
+}
+
+// What a quiet mesh costs: 3 nodes (and, in the full run, 100 and 10,000) every 30 s.
+if (!skipIdle) {
+  const runs: IdleRun[] = [];
+  for (const count of smoke ? [3] : [3, 100, 10_000]) {
+    const warmupS = smoke ? 15 : count >= 10_000 ? 60 : 40;
+    runs.push(await runIdle(count, warmupS, smoke ? 25 : 120, 12001));
+  }
+  console.log(`\nidle: nodes checked every 30 s, one gpu-mesh process (scheduler, worker, server)`);
+  for (const line of [...IDLE_TABLE_HEAD, ...runs.map(describeIdle)]) console.log(line);
+  for (const run of runs) console.log(JSON.stringify(run));
+  const three = runs[0];
+  if (three && three.redisCommandsPerSecond > IDLE_COMMANDS_LIMIT) {
+    console.error(
+      `idle: 3 nodes sent Redis ${three.redisCommandsPerSecond.toFixed(1)} commands/s, over the ${IDLE_COMMANDS_LIMIT} allowed`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 if (!skipScale) {
