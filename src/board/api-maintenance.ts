@@ -55,10 +55,7 @@ export function maintenanceRouter(deps: ApiDeps): Router {
     }
   };
 
-  router.post(
-    '/nodes/:id/recover',
-    route(withQuery(recoverQuery, withConfiguredNode(deps, recover))),
-  );
+  router.post('/nodes/:id/recover', route(withQuery(recoverQuery, withConfiguredNode(deps, recover))));
 
   router.post(
     '/nodes/:id/silence',
