@@ -154,7 +154,7 @@ export const IDLE_TABLE_HEAD = [
 // `node dist-bench/bench/idle.js N [warm-up s] [window s]`: one run, for measuring a change.
 if (process.argv[1]?.endsWith('idle.js')) {
   const [nodes = 3, warmupS = 40, seconds = 60] = process.argv.slice(2).map(Number);
-  const run = await runIdle(nodes, warmupS, seconds, 27001);
+  const run = await runIdle(nodes, warmupS, seconds, 12001);
   for (const line of IDLE_TABLE_HEAD) console.log(line);
   console.log(describeIdle(run));
   console.log(JSON.stringify(run));

@@ -2,7 +2,7 @@
  * `npm run bench`: throughput against a raw loop, horizontal scaling, scheduling accuracy at scale.
  * Prints a table and one JSON line per benchmark. `--smoke` runs a short version (CI).
  * usage: node run-all.js [--smoke] [--skip-scale] [--skip-throughput] [--skip-gateway] [--gateway-only]
- *   [--skip-idle]
+ *   [--skip-idle] [--idle-only]
  * Exits 1 when the smoke run's quiet mesh sends Redis more than `IDLE_COMMANDS_LIMIT` commands/s.
  */
 
@@ -16,9 +16,10 @@ import { runMesh, runRaw } from './throughput.js';
 
 const smoke = process.argv.includes('--smoke');
 const gatewayOnly = process.argv.includes('--gateway-only');
-const skipScale = gatewayOnly || process.argv.includes('--skip-scale');
-const skipThroughput = gatewayOnly || process.argv.includes('--skip-throughput');
-const skipGateway = process.argv.includes('--skip-gateway');
+const idleOnly = process.argv.includes('--idle-only');
+const skipScale = gatewayOnly || idleOnly || process.argv.includes('--skip-scale');
+const skipThroughput = gatewayOnly || idleOnly || process.argv.includes('--skip-throughput');
+const skipGateway = idleOnly || process.argv.includes('--skip-gateway');
 const skipIdle = gatewayOnly || process.argv.includes('--skip-idle');
 /**
  * CI's regression guard on the idle cost: 3 nodes every 30 s measured ~18 commands/s (BENCHMARKS.md,
@@ -78,7 +79,7 @@ if (fleet)
 if (!skipGateway) printGatewayBench(await runGatewayBench(smoke));
 if (gatewayOnly) process.exit(0);
 
-for (const watch of [false, true]) {
+for (const watch of idleOnly ? [] : [false, true]) {
   const result = await runDetection(smoke ? 5 : 20, watch);
   console.log(
     `detection (${watch ? 'with' : 'without'} the keep-alive watch): ${result.detected}/${result.trials} detected, kill -> unhealthy p50 ${result.p50Ms} ms, p95 ${result.p95Ms} ms, max ${result.maxMs} ms (schedule bound ${result.boundMs} ms)`,
@@ -87,7 +88,7 @@ for (const watch of [false, true]) {
 }
 
 // A lone crash at the default interval (a short one for the smoke run), one at a time.
-for (const watch of [false, true]) {
+for (const watch of idleOnly ? [] : [false, true]) {
   const result = await runAlertLatency(smoke ? 1 : 5, watch, smoke ? 5000 : 30_000);
   console.log(
     `lone crash (${watch ? 'with' : 'without'} the keep-alive watch, interval ${result.intervalMs / 1000} s): ${result.measured}/${result.trials} measured, kill -> unhealthy p50 ${result.unhealthyP50Ms} ms, max ${result.unhealthyMaxMs} ms; kill -> alert delivered p50 ${result.deliveredP50Ms} ms, max ${result.deliveredMaxMs} ms (at most ${result.afterUnhealthyMaxMs} ms after unhealthy)`,
