@@ -12,10 +12,10 @@ import type { Transition } from '../mesh/state.js';
 import type { SoftSignal } from '../mesh/types.js';
 import type { AlertingState } from './alerting-state.js';
 import { changesWithin, flappingAlert, isFlapping } from './flapping.js';
+import { incidentStart } from './incident-id.js';
 import { massSettings, massThreshold } from './mass-failure.js';
 import { countsAsChange, opensIncident, signalAlerts, transitionAlerts } from './rules.js';
 import type { Alert } from './types.js';
-import { incidentStart } from './words.js';
 
 export interface EmitDeps {
   config(): MeshConfig;

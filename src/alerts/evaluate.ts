@@ -9,9 +9,10 @@
 import type { MeshConfig } from '../config/types.js';
 import type { NodeState } from '../mesh/state.js';
 import { type FlappingEpisode, flappingSettled } from './flapping.js';
+import { meshIncidentId } from './incident-id.js';
+import { formatDuration, isoTime, nodeLabel } from './message-text.js';
 import { type AlertNode, isFailing, makeAlert } from './rules.js';
 import type { Alert, AlertKind } from './types.js';
-import { formatDuration, isoTime, meshIncidentId, nodeLabel } from './words.js';
 
 export type AlertSettings = Pick<MeshConfig['alerts'], 'criticalAfter' | 'repeatEvery' | 'flapping'>;
 

@@ -4,9 +4,9 @@
  * alerts are held; it ends once the node has kept one status for a whole window.
  */
 import type { MeshConfig } from '../config/types.js';
+import { formatDuration, nodeLabel } from './message-text.js';
 import { type AlertNode, makeAlert } from './rules.js';
 import type { Alert } from './types.js';
-import { formatDuration, nodeLabel } from './words.js';
 
 export type FlappingConfig = MeshConfig['alerts']['flapping'];
 

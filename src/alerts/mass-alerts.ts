@@ -3,9 +3,10 @@
  * are still down, and its mesh-wide `recovered`. Nodes are counted and named once each, in
  * mesh.yaml order, however many incidents a node had in the episode.
  */
+
+import { formatDuration } from './message-text.js';
 import { makeAlert } from './rules.js';
 import type { Alert } from './types.js';
-import { formatDuration } from './words.js';
 
 /** An episode as its alerts name it: `mesh:<ms>` and the epoch ms of its first failure. */
 interface EpisodeRef {

@@ -16,9 +16,9 @@
  * none may be dropped), and where an incident stays folded after its episode ended.
  */
 import type { MeshConfig } from '../config/types.js';
+import { meshIncidentId } from './incident-id.js';
 import { massFailureAlert, massRecoveredAlert, massRepeatAlert } from './mass-alerts.js';
 import type { Alert } from './types.js';
-import { meshIncidentId } from './words.js';
 
 /** The start of a node's run of failures (its incident's first failure). */
 export interface FailureStart {

@@ -12,6 +12,7 @@
  */
 import type { Redis } from 'ioredis';
 import { exec } from '../runtime/redis-pipeline.js';
+import { MESH_INCIDENT_PREFIX } from './incident-id.js';
 import type { AlertingKeys } from './keys.js';
 import {
   FAILURES_KEPT_WINDOWS,
@@ -21,7 +22,6 @@ import {
   type MassBook,
   type MassEpisode,
 } from './mass-failure.js';
-import { MESH_INCIDENT_PREFIX } from './words.js';
 
 // KEYS: failures, episodes. ARGV: members key prefix, folded key prefix, episode id prefix,
 // node id, since (epoch ms), window ms, threshold (0: no mass failure possible), windows kept.

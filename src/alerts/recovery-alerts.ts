@@ -1,12 +1,13 @@
 /**
  * Alerts for what the recovery side reports (pure): a recovery job's start, its last failed
  * attempt, a restart loop, and a node whose checks stopped happening. The shapes are those
- * `src/jobs/recovery.ts` and `src/jobs/keepalive.ts` report, written out here so that the alert
+ * `src/jobs/recovery.ts` and `src/jobs/sweep.ts` report, written out here so that the alert
  * rules depend on nothing above them.
  */
+
+import { formatDuration, isoTime, nodeLabel } from './message-text.js';
 import { type AlertNode, makeAlert } from './rules.js';
 import type { Alert } from './types.js';
-import { formatDuration, isoTime, nodeLabel } from './words.js';
 
 export interface RecoveryEventLike {
   kind: 'recovery_started' | 'recovery_failed' | 'restart_loop';

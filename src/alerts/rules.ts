@@ -9,8 +9,9 @@
  */
 import type { Transition } from '../mesh/state.js';
 import { assertNever, type NodeStatus, type SoftSignal } from '../mesh/types.js';
+import { incidentStart } from './incident-id.js';
+import { formatDuration, isoTime, nodeLabel } from './message-text.js';
 import { ALERT_SEVERITY, type Alert, type AlertKind } from './types.js';
-import { formatDuration, incidentStart, isoTime, nodeLabel } from './words.js';
 
 export interface AlertNode {
   id: string;

@@ -11,9 +11,9 @@ import { type Choice, chooseNode, type RouteRequest } from './choose.js';
 import { hashText } from './hash.js';
 import type { InFlight } from './in-flight.js';
 import type { GatewayMetrics } from './metrics.js';
+import { type ApiFamily, sendError } from './own-answers.js';
 import { promptPrefix } from './prompt-prefix.js';
 import { Attempt, type AttemptResult } from './relay.js';
-import { type ApiFamily, sendError } from './replies.js';
 import type { RouteTable } from './route-table.js';
 import type { Upstreams } from './upstreams.js';
 

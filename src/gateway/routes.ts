@@ -8,8 +8,8 @@ import type { Access } from './access.js';
 import { openAiModelsAnswer, psAnswer, tagsAnswer, versionAnswer } from './mesh-answers.js';
 import type { GatewayMetrics } from './metrics.js';
 import { fullModelName } from './model-name.js';
+import { type ApiFamily, familyOf, sendError, sendJson } from './own-answers.js';
 import { type ProxyDeps, proxy } from './proxy.js';
-import { type ApiFamily, familyOf, sendError, sendJson } from './replies.js';
 import { readJsonBody } from './request-body.js';
 import type { RouteTable } from './route-table.js';
 

@@ -8,10 +8,9 @@
  * It runs when something it reads changed — a node's status (`Alerting.emit`), a silence, the
  * config (`syncAlertSchedules`) — and at the next moment one of its rules can give something new,
  * which each run works out and asks for; and, as a safety net under all of these (a request lost
- * with a failed job or a Redis that lost its data), on each keepalive sweep that finds a node not
- * healthy (`runKeepaliveSweep`). It
- * used to run every quarter interval: about 55 Redis commands a second for a quiet mesh of 3
- * nodes (BENCHMARKS.md, "Idle cost").
+ * with a failed job or a Redis that lost its data), on each sweep that finds a node not healthy
+ * (`runSweep`). It used to run every quarter interval: about 55 Redis commands a second for a
+ * quiet mesh of 3 nodes (BENCHMARKS.md, "Idle cost").
  */
 
 import type { Queue } from 'bullmq';

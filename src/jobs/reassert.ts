@@ -8,8 +8,8 @@ import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { nodesPublished, publishNodes, readPublishedNodes } from '../mesh/registry.js';
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
-import { keepaliveJob } from './keepalive.js';
 import type { CheckSchedule } from './schedules.js';
+import { sweepJob } from './sweep.js';
 
 /** Ids in `before` that `after` no longer has. */
 export function removedNodeIds(
@@ -23,7 +23,7 @@ export function removedNodeIds(
 export type ScheduleAsserter = (config: MeshConfig) => Promise<unknown>;
 
 export class ScheduleKeeper {
-  private readonly keepaliveQueue: Queue;
+  private readonly sweepQueue: Queue;
   private readonly asserters: ScheduleAsserter[] = [];
   /** The node list this process last published. */
   private published: readonly NodeConfig[] | null = null;
@@ -39,13 +39,13 @@ export class ScheduleKeeper {
     /** Deletes what nodes no longer in the mesh left behind in Redis. */
     private readonly forget: (nodeIds: readonly string[]) => Promise<void>,
   ) {
-    this.keepaliveQueue = new Queue(keepaliveJob.queue, { connection: redis, prefix });
-    logErrors(this.keepaliveQueue, logger, 'keepalive queue');
+    this.sweepQueue = new Queue(sweepJob.queue, { connection: redis, prefix });
+    logErrors(this.sweepQueue, logger, 'keepalive queue');
     this.add((config) =>
-      this.keepaliveQueue.upsertJobScheduler(
-        keepaliveJob.schedulerId,
+      this.sweepQueue.upsertJobScheduler(
+        sweepJob.schedulerId,
         { every: config.keepalive.interval },
-        { name: keepaliveJob.jobName, data: {}, opts: keepaliveJob.options },
+        { name: sweepJob.jobName, data: {}, opts: sweepJob.options },
       ),
     );
   }
@@ -90,6 +90,6 @@ export class ScheduleKeeper {
   }
 
   close(): Promise<void> {
-    return this.keepaliveQueue.close();
+    return this.sweepQueue.close();
   }
 }

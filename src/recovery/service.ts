@@ -10,9 +10,9 @@ import { foldedInto } from '../alerts/mass-failure.js';
 import { Secrets } from '../config/secrets.js';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { checkNode, type HealthCheckDeps } from '../jobs/health-check.js';
-import { type KeepaliveDeps, keepaliveJob, runKeepaliveSweep } from '../jobs/keepalive.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
 import { type RecoveryDeps, type RecoveryEvent, RecoveryInterrupted } from '../jobs/recovery.js';
+import { runSweep, type SweepDeps, sweepJob } from '../jobs/sweep.js';
 import { readSilence } from '../mesh/silence.js';
 import type { Transition } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
@@ -35,7 +35,7 @@ export interface SelfHealingDeps {
   checkDeps: HealthCheckDeps;
   unloadModels(node: NodeConfig, models: string[]): Promise<void>;
   emit(event: RecoveryEvent): Promise<void>;
-  keepalive: Omit<KeepaliveDeps, 'config' | 'store' | 'requestRecovery' | 'now' | 'runningSince'>;
+  sweep: Omit<SweepDeps, 'config' | 'store' | 'requestRecovery' | 'now' | 'runningSince'>;
   logger: Logger;
   now(): number;
   shutdownGraceMs: number;
@@ -122,10 +122,10 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
   );
 
   const keepaliveWorker = new Worker(
-    keepaliveJob.queue,
+    sweepJob.queue,
     async () =>
-      runKeepaliveSweep({
-        ...deps.keepalive,
+      runSweep({
+        ...deps.sweep,
         config: deps.config,
         store: deps.store,
         now: deps.now,

@@ -4,7 +4,7 @@
  * and holds the keep-alive watch (one idle connection per node; its loss enqueues a check now).
  */
 import { startKeepAliveWatch } from '../watch/service.js';
-import { syncAlertSchedules } from '../workers/alerts.js';
+import { syncAlertSchedules } from '../workers/alerting.js';
 import { startDispatcher } from '../workers/dispatcher.js';
 import type { RoleContext } from './context.js';
 import type { StatsRole } from './stats.js';

@@ -10,7 +10,7 @@ import { createProbe } from '../probes/probe-service.js';
 import { type SelfHealing, startSelfHealing } from '../recovery/service.js';
 import { logErrors } from '../runtime/error-log.js';
 import { Semaphore } from '../runtime/semaphore.js';
-import { type AlertingTuning, startAlerting } from '../workers/alerts.js';
+import { type AlertingTuning, startAlerting } from '../workers/alerting.js';
 import { closeWorker } from '../workers/close.js';
 import { startHealthCheckWorker } from '../workers/health-check.js';
 import { type RoleContext, SHUTDOWN_GRACE_MS, WORKERS_STAGE } from './context.js';
@@ -98,7 +98,7 @@ export function startWorkerRole(context: RoleContext, options: WorkerRoleOptions
       checkDeps,
       unloadModels: (node, models) => probe.unloadModels(node, models),
       emit: (event) => alerting.recoveryEvent(event),
-      keepalive: {
+      sweep: {
         reportStalled: (stalled) => alerting.monitorStalled(stalled),
         warm: (node, models, keepAliveMs) => probe.warmModels(node, models, keepAliveMs),
         reassertSchedules: (current) => context.schedules.assert(current),

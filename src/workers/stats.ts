@@ -2,6 +2,8 @@
 import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import { dashboardLineJob } from '../jobs/dashboard-line.js';
 import { statsJob } from '../jobs/stats.js';
+import { logErrors } from '../runtime/error-log.js';
+import type { Logger } from '../runtime/logger.js';
 import { IDLE_WAIT_S } from './idle-wait.js';
 
 export interface StatsWorkerHandlers {
@@ -12,10 +14,11 @@ export interface StatsWorkerHandlers {
 }
 
 export function startStatsWorker(
-  settings: { connection: ConnectionOptions; prefix: string },
+  settings: { connection: ConnectionOptions; prefix: string; logger: Logger },
   handlers: StatsWorkerHandlers,
 ): Worker {
-  return new Worker(
+  const { logger } = settings;
+  const worker = new Worker(
     statsJob.queue,
     async (job) => {
       if (job.name === statsJob.jobName) {
@@ -30,4 +33,12 @@ export function startStatsWorker(
     },
     { connection: settings.connection, prefix: settings.prefix, concurrency: 1, drainDelay: IDLE_WAIT_S },
   );
+  logErrors(worker, logger, 'stats worker');
+  worker.on('failed', (job, error) =>
+    logger.error(
+      { job: job?.name, err: error.message },
+      `${job?.name ?? 'stats'} job failed: ${error.message}`,
+    ),
+  );
+  return worker;
 }

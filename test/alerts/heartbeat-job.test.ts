@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { heartbeatJob } from '../../src/jobs/heartbeat.js';
 import { NodeStore } from '../../src/mesh/store.js';
-import { syncAlertSchedules } from '../../src/workers/alerts.js';
+import { syncAlertSchedules } from '../../src/workers/alerting.js';
 import { waitFor } from '../helpers/wait.js';
 import {
   type AlertingOnly,

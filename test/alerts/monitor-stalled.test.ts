@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/types.js';
-import type { SweepResult } from '../../src/jobs/keepalive.js';
 import { QUEUE_NAMES } from '../../src/jobs/queues.js';
+import type { SweepResult } from '../../src/jobs/sweep.js';
 import type { RunningService } from '../../src/main.js';
 import { NodeStore } from '../../src/mesh/store.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { incidentStart } from '../../src/alerts/incident-id.js';
+import { formatDuration } from '../../src/alerts/message-text.js';
 import { countsAsChange, opensIncident, signalAlerts, transitionAlerts } from '../../src/alerts/rules.js';
-import { formatDuration, incidentStart } from '../../src/alerts/words.js';
 import type { Transition } from '../../src/mesh/state.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');

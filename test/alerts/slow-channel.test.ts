@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/types.js';
 import { NodeStore } from '../../src/mesh/store.js';
-import { syncAlertSchedules } from '../../src/workers/alerts.js';
+import { syncAlertSchedules } from '../../src/workers/alerting.js';
 import { waitFor } from '../helpers/wait.js';
 import { makeAlert, startTricklingSmtp } from './helpers.js';
 import { type AlertingOnly, bodies, startAlertingOnly, startHttpReceiver, TEST_TUNING } from './support.js';

@@ -21,7 +21,7 @@ import { type RunningService, startService } from '../../src/main.js';
 import { NodeStore } from '../../src/mesh/store.js';
 import type { NodeStatus } from '../../src/mesh/types.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
-import { type Alerting, type AlertingTuning, startAlerting } from '../../src/workers/alerts.js';
+import { type Alerting, type AlertingTuning, startAlerting } from '../../src/workers/alerting.js';
 import { type CliProcess, startCli, writeTempConfig } from '../helpers/cli.js';
 import { connectTestRedis, dropPrefix, testRedisUrl, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeConfig } from '../../src/config/types.js';
-import { findStalled } from '../../src/jobs/keepalive.js';
+import { findStalled } from '../../src/jobs/sweep.js';
 import { initialState, type NodeState } from '../../src/mesh/state.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');

@@ -5,8 +5,8 @@
  * (nodemailer's, undici's); only a total deadline bounds them.
  */
 
+import { formatDuration } from '../message-text.js';
 import type { Alert } from '../types.js';
-import { formatDuration } from '../words.js';
 import type { AlertChannel, AlertContext } from './plugin.js';
 
 /**

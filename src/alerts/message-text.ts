@@ -1,4 +1,4 @@
-/** How alerts put times and durations into words (pure). */
+/** The pieces alert messages are written with: durations, times, a node's label (pure). */
 
 const UNITS: readonly (readonly [name: string, size: number])[] = [
   ['d', 86_400_000],
@@ -31,19 +31,4 @@ export function isoTime(ms: number): string {
 /** `<node name> (<node id>)`, as docs/alerts.md names a node in subjects and messages. */
 export function nodeLabel(node: { id: string; name: string }): string {
   return `${node.name} (${node.id})`;
-}
-
-/** When an incident started: the epoch ms its id ends with (`<node>:<ms>`, `mesh:<ms>`), or null. */
-export function incidentStart(incidentId: string | null): number | null {
-  if (incidentId === null) return null;
-  const ms = Number(incidentId.slice(incidentId.lastIndexOf(':') + 1));
-  return Number.isSafeInteger(ms) ? ms : null;
-}
-
-/** What the id of a mesh-wide incident starts with. */
-export const MESH_INCIDENT_PREFIX = 'mesh:';
-
-/** The id of a mesh-wide incident (mass failure, mesh down) that started at `ms`. */
-export function meshIncidentId(ms: number): string {
-  return `${MESH_INCIDENT_PREFIX}${ms}`;
 }

@@ -1,6 +1,7 @@
 /**
- * The `keepalive` sweep, every `keepalive.interval`, once per mesh: the safety net under
- * everything else.
+ * The sweep (BullMQ queue `keepalive`, job `keepalive sweep`), every `keepalive.interval`, once
+ * per mesh: the safety net under everything else. Not the keep-alive watch (`src/watch/`), which
+ * holds a connection open to each node.
  * (a) an unhealthy node with no recovery in its incident gets one (an enqueue that was lost);
  * (b) a node whose last check is older than `staleAfter` x its interval raises `monitor_stalled`;
  * (c) models in `keepalive.warm` are kept loaded on every node that has them;
@@ -13,7 +14,7 @@ import type { NodeState } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
 import { QUEUE_NAMES } from './queues.js';
 
-export const keepaliveJob = {
+export const sweepJob = {
   queue: QUEUE_NAMES.keepalive,
   schedulerId: 'keepalive-sweep',
   jobName: 'keepalive sweep',
@@ -33,7 +34,7 @@ export interface SweepResult {
   schedulesRestored: boolean;
 }
 
-export interface KeepaliveDeps {
+export interface SweepDeps {
   config(): MeshConfig;
   store: NodeStore;
   requestRecovery(node: NodeConfig, state: NodeState): Promise<boolean>;
@@ -71,7 +72,7 @@ export function findStalled(
   return stalled;
 }
 
-export async function runKeepaliveSweep(deps: KeepaliveDeps): Promise<SweepResult> {
+export async function runSweep(deps: SweepDeps): Promise<SweepResult> {
   const config = deps.config();
   const schedulesRestored = await deps.reassertSchedules(config);
   const nodes = config.nodes.filter((node) => node.enabled);
