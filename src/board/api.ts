@@ -1,7 +1,7 @@
 /** The REST API of docs/http-api.md: mesh and node views, and actions as the CLI offers them. */
 import express, { Router } from 'express';
-import { requestCheck } from '../jobs/manual-check.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
+import { requestCheck } from '../manual/request-check.js';
 import { readContext, readMesh, readNode } from '../mesh/read.js';
 import { maintenanceRouter } from './api-maintenance.js';
 import { nodeIdParam } from './api-params.js';

@@ -1,6 +1,7 @@
 /** `gpu-mesh check NODE`: one check now, through the queue, printed. */
-import { requestCheck } from '../jobs/manual-check.js';
+
 import { QUEUE_NAMES } from '../jobs/queues.js';
+import { requestCheck } from '../manual/request-check.js';
 import { meshNodes } from '../mesh/registry.js';
 import { parseNodeArgument } from './arguments.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';

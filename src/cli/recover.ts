@@ -1,6 +1,7 @@
 /** `gpu-mesh recover NODE [--no-wait]`: a manual recovery now, even of a healthy node. */
-import { awaitRecovery, enqueueManualRecovery } from '../jobs/manual-recovery.js';
+
 import { QUEUE_NAMES } from '../jobs/queues.js';
+import { awaitRecovery, enqueueManualRecovery } from '../manual/request-recovery.js';
 import { parseNodeArgument } from './arguments.js';
 import { type GlobalOptions, loadCliConfig } from './context.js';
 import { UserError } from './errors.js';

@@ -11,7 +11,6 @@ import type { Redis } from 'ioredis';
 import type { Secrets } from '../config/secrets.js';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { QUEUE_NAMES } from '../jobs/queues.js';
-import { ScheduleKeeper } from '../jobs/reassert.js';
 import { CheckSchedule } from '../jobs/schedules.js';
 import { NodeStore } from '../mesh/store.js';
 import { logErrors } from '../runtime/error-log.js';
@@ -20,6 +19,7 @@ import type { Logger } from '../runtime/logger.js';
 import { connectForService } from '../runtime/redis.js';
 import { forgetNodes } from './forget-nodes.js';
 import type { LiveConfig } from './live-config.js';
+import { ScheduleKeeper } from './schedule-keeper.js';
 
 /**
  * How long active jobs get to finish on shutdown. Leaves room, under the process's 9 s deadline

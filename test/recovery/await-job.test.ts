@@ -1,7 +1,7 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { awaitJob } from '../../src/jobs/await-job.js';
+import { awaitJob } from '../../src/runtime/await-job.js';
 import { connectTestRedis, dropPrefix, uniquePrefix } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/types.js';
-import { enqueueManualRecovery } from '../../src/jobs/manual-recovery.js';
+import { enqueueManualRecovery } from '../../src/manual/request-recovery.js';
 import { startTestMesh, type TestMesh } from '../helpers/mesh.js';
 import { connectTestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';

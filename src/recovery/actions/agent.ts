@@ -10,7 +10,7 @@
 import { Queue } from 'bullmq';
 import { Secrets } from '../../config/secrets.js';
 import type { NodeConfig } from '../../config/types.js';
-import { awaitJob, type JobOutcome } from '../../jobs/await-job.js';
+import { awaitJob, type JobOutcome } from '../../runtime/await-job.js';
 import { type AgentRestartPayload, agentRestartJob, agentRestartResult } from './agent-job.js';
 import { oneLine } from './mask.js';
 import {

@@ -1,15 +1,17 @@
 /**
- * Everything the scheduler role keeps scheduled, asserted idempotently: at start, on the keepalive
- * sweep, and when Redis comes back without its data (a restart without persistence).
+ * Everything the scheduler role keeps scheduled — the due set's nodes, the sweep's job scheduler,
+ * and what the other parts add (stats, alert evaluation, the heartbeat) — asserted idempotently:
+ * at start, on each sweep, and when Redis comes back without its data (a restart without
+ * persistence). Opened with the roles' shared context (`context.ts`).
  */
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
+import type { CheckSchedule } from '../jobs/schedules.js';
+import { sweepJob } from '../jobs/sweep.js';
 import { nodesPublished, publishNodes, readPublishedNodes } from '../mesh/registry.js';
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
-import type { CheckSchedule } from './schedules.js';
-import { sweepJob } from './sweep.js';
 
 /** Ids in `before` that `after` no longer has. */
 export function removedNodeIds(

@@ -1,9 +1,9 @@
 /** A check asked for by a person (`gpu-mesh check`, `POST /api/nodes/:id/check`): through the queue, awaited. */
 import type { Queue } from 'bullmq';
 import type { ChecksConfig } from '../config/types.js';
-import { awaitJob } from './await-job.js';
-import { type CheckSummary, type HealthCheckPayload, healthCheckJob } from './health-check.js';
-import { safeJobId } from './queues.js';
+import { type CheckSummary, type HealthCheckPayload, healthCheckJob } from '../jobs/health-check.js';
+import { safeJobId } from '../jobs/queues.js';
+import { awaitJob } from '../runtime/await-job.js';
 
 /** How long a worker may take to pick a job up before we say none is running. */
 export const PICKUP_MS = 5000;

@@ -1,9 +1,14 @@
 /** A recovery asked for by a person (`gpu-mesh recover`, `POST /api/nodes/:id/recover`). */
 import type { Queue } from 'bullmq';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
-import { awaitJob, type JobOutcome } from './await-job.js';
-import { PICKUP_MS } from './manual-check.js';
-import { manualRecoveryOptions, type RecoveryPayload, type RecoveryResult, recoveryJob } from './recovery.js';
+import {
+  manualRecoveryOptions,
+  type RecoveryPayload,
+  type RecoveryResult,
+  recoveryJob,
+} from '../jobs/recovery.js';
+import { awaitJob, type JobOutcome } from '../runtime/await-job.js';
+import { PICKUP_MS } from './request-check.js';
 
 export async function enqueueManualRecovery(queue: Queue, node: NodeConfig, now: number): Promise<string> {
   const payload: RecoveryPayload = { nodeId: node.id, trigger: 'manual', incidentId: null };
