@@ -2,9 +2,9 @@
  * The live dashboard at `/`: one self-contained page (inline CSS and JS, no build step), allowed to
  * run its own inline code only, by hash, and to talk to this server only.
  */
-import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import { BOARD_PATH } from './bull-board.js';
+import { cspHash } from './csp-hash.js';
 import { ACTIONS_SCRIPT } from './dashboard-actions-script.js';
 import { DETAIL_SCRIPT } from './dashboard-detail-script.js';
 import { DASHBOARD_SCRIPT } from './dashboard-script.js';
@@ -76,14 +76,10 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-function sha256(text: string): string {
-  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-}
-
 const CSP = [
   "default-src 'none'",
-  `script-src ${sha256(SCRIPT)}`,
-  `style-src ${sha256(DASHBOARD_STYLE)}`,
+  `script-src ${cspHash(SCRIPT)}`,
+  `style-src ${cspHash(DASHBOARD_STYLE)}`,
   "connect-src 'self'",
   "img-src 'self' data:",
   "base-uri 'none'",

@@ -8,9 +8,10 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../runtime/logger.js';
 import { isRedisUnavailable, REDIS_UNAVAILABLE } from './request-redis.js';
 
+/** Also answers for a mounted router, hence the path in full (its mount point, then its own). */
 export function notFound(): RequestHandler {
   return (req, res) => {
-    res.status(404).json({ error: `not found: ${req.method} ${req.path}` });
+    res.status(404).json({ error: `not found: ${req.method} ${req.baseUrl}${req.path}` });
   };
 }
 

@@ -29,6 +29,17 @@ const CROSS_SITE = error(
 const BAD_ID = error('The id is not a node id (`^[a-z0-9][a-z0-9_-]{0,63}$`): `{"error":"id: …"}`');
 const UNKNOWN_NODE = error('A well-formed id the mesh does not have: `{"error":"unknown node: <id>"}`');
 
+const SVG_BADGE = {
+  description: 'The badge, `Cross-Origin-Resource-Policy: cross-origin` so that any site may embed it',
+  content: { 'image/svg+xml': { schema: { type: 'string' } } },
+};
+const NO_PUBLIC_NODE = error(
+  'A node the mesh does not have: the answer of any unknown path, `{"error":"not found: GET <path>"}`',
+);
+const STATUS_UNAVAILABLE = error(
+  'Redis or the server failed; no cause is given to the public: `{"error":"status unavailable"}` or `{"error":"redis unavailable"}`',
+);
+
 const NODE_ID = {
   name: 'id',
   in: 'path',
@@ -429,6 +440,48 @@ const paths: Record<string, Json> = {
       },
     },
   },
+  '/status': {
+    get: {
+      tags: ['status page'],
+      summary: "The public status page (server.statusPage: true): each node's name, status and 24 h uptime",
+      description:
+        'Answered without auth when `server.statusPage` is true; otherwise it does not exist (404, behind auth like any unknown path). No node URL, id or error text is shown.',
+      security: [],
+      responses: {
+        200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
+        503: STATUS_UNAVAILABLE,
+      },
+    },
+  },
+  '/status/badge/{id}/status.svg': {
+    get: {
+      tags: ['status page'],
+      summary: "A badge of the node's status, to embed elsewhere (server.statusPage: true)",
+      security: [],
+      parameters: [NODE_ID],
+      responses: {
+        200: SVG_BADGE,
+        400: BAD_ID,
+        404: NO_PUBLIC_NODE,
+        503: STATUS_UNAVAILABLE,
+      },
+    },
+  },
+  '/status/badge/{id}/uptime.svg': {
+    get: {
+      tags: ['status page'],
+      summary:
+        "A badge of the node's mesh uptime over 24 h, as GET /api/uptime counts it (server.statusPage: true)",
+      security: [],
+      parameters: [NODE_ID],
+      responses: {
+        200: SVG_BADGE,
+        400: BAD_ID,
+        404: NO_PUBLIC_NODE,
+        503: STATUS_UNAVAILABLE,
+      },
+    },
+  },
   '/api/openapi.json': {
     get: {
       tags: ['api'],
@@ -696,9 +749,16 @@ export const OPENAPI_DOCUMENT: Json = {
     title: 'gpu-mesh',
     version: '0.1.0',
     description:
-      'The HTTP server of gpu-mesh: dashboard, REST API, events, Bull Board and metrics (docs/http-api.md). Every route but /healthz and /readyz is behind HTTP Basic auth (server.username / server.password); with no password auth is off and only loopback Host headers are answered. An unknown route is 404 and a failure inside the server 500, both `{"error": "…"}`.',
+      'The HTTP server of gpu-mesh: dashboard, REST API, events, Bull Board and metrics (docs/http-api.md). Every route but /healthz, /readyz and the opt-in status page (/status…) is behind HTTP Basic auth (server.username / server.password); with no password auth is off and only loopback Host headers are answered. An unknown route is 404 and a failure inside the server 500, both `{"error": "…"}`.',
   },
-  tags: [{ name: 'probes' }, { name: 'views' }, { name: 'api' }, { name: 'nodes' }, { name: 'metrics' }],
+  tags: [
+    { name: 'probes' },
+    { name: 'views' },
+    { name: 'status page' },
+    { name: 'api' },
+    { name: 'nodes' },
+    { name: 'metrics' },
+  ],
   security: [{ basicAuth: [] }],
   paths,
   components: {

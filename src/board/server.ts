@@ -1,6 +1,6 @@
 /**
- * The HTTP server: probes without auth, everything else behind HTTP Basic auth, or, with no
- * password, behind the loopback `Host` check. Bull Board, the dashboard and the rest of the API
+ * The HTTP server: probes and, when `server.statusPage` is on, the public status page without auth,
+ * everything else behind HTTP Basic auth, or, with no password, behind the loopback `Host` check. Bull Board, the dashboard and the rest of the API
  * mount here too. Every route talks to Redis on the server's own fail-fast connection, so that an
  * unreachable Redis is a 503 within 2 s (`request-redis.ts`).
  */
@@ -22,6 +22,7 @@ import {
   readyWithin,
 } from './request-redis.js';
 import { refuseCrossSiteWrites, securityHeaders } from './security.js';
+import { STATUS_PATH, statusRouter } from './status-page.js';
 import { mountViews } from './views.js';
 
 export type { ServerDeps } from './deps.js';
@@ -69,6 +70,7 @@ function buildApp(deps: ServerDeps, redis: Redis, closers: (() => Promise<void>)
     if (await pingWithin(redis, COMMAND_TIMEOUT_MS)) res.json({ status: 'ready' });
     else res.status(503).json(REDIS_UNAVAILABLE);
   });
+  if (server.statusPage) app.use(STATUS_PATH, answerInTime(redis), statusRouter({ ...deps, redis }));
   if (server.password) app.use(basicAuth(server));
   app.use(refuseCrossSiteWrites());
   app.use(answerInTime(redis));

@@ -68,6 +68,7 @@ const meshFields = z.strictObject({
       port: port().prefault(3000),
       username: z.string().prefault('admin'),
       password: z.string().prefault(''),
+      statusPage: flag().prefault(false),
     })
     .prefault({}),
   log: z

@@ -1,8 +1,8 @@
 /**
- * Keys read at start only. A reload may not change them: the server's address and credentials
- * (so that no edit of mesh.yaml can open the dashboard or switch auth off while it runs) and
- * where the mesh lives in Redis (the connections are made once). A reload that changes any of them
- * is refused as a whole, naming the key, and the running config stays.
+ * Keys read at start only. A reload may not change them: the server's address, credentials and
+ * public status page (so that no edit of mesh.yaml can open the dashboard, switch auth off or make
+ * anything public while it runs) and where the mesh lives in Redis (the connections are made once).
+ * A reload that changes any of them is refused as a whole, naming the key, and the running config stays.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from './errors.js';
@@ -13,6 +13,7 @@ const START_ONLY_KEYS = [
   ['server', 'port'],
   ['server', 'username'],
   ['server', 'password'],
+  ['server', 'statusPage'],
   ['redis', 'url'],
   ['redis', 'prefix'],
   ['gateway', 'host'],

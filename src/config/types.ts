@@ -90,7 +90,14 @@ export interface MeshConfig {
     maxSilence: number;
   };
   gateway: GatewayConfig;
-  server: { host: string; port: number; username: string; password: string };
+  server: {
+    host: string;
+    port: number;
+    username: string;
+    password: string;
+    /** The public status page and badges at `/status`, answered without auth (docs/http-api.md). */
+    statusPage: boolean;
+  };
   log: { level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent'; file: string };
   nodes: NodeConfig[];
 }

@@ -158,7 +158,7 @@ describe('the server answers as docs/openapi.yaml says', () => {
   const node = 'sim-1';
 
   beforeAll(async () => {
-    mesh = await startBoardMesh({ withAgentNode: true });
+    mesh = await startBoardMesh({ withAgentNode: true, statusPage: true });
     await waitFor(async () => (await mesh.json<MeshView>('/api/mesh')).healthy === 2, 'both nodes healthy');
   });
   afterAll(async () => {
@@ -176,6 +176,16 @@ describe('the server answers as docs/openapi.yaml says', () => {
     const events = await call(mesh, 'GET', '/api/events');
     expect(events.status).toBe(200);
     expect(Object.keys(events.body as object).sort()).toEqual(['mesh', 'node']);
+  });
+
+  it('the public status page and its badges', async () => {
+    const anonymous = { headers: { authorization: '' } };
+    expect((await call(mesh, 'GET', '/status', anonymous)).status).toBe(200);
+    for (const badge of ['status', 'uptime']) {
+      expect((await call(mesh, 'GET', `/status/badge/${node}/${badge}.svg`, anonymous)).status).toBe(200);
+      expect((await call(mesh, 'GET', `/status/badge/no-such-node/${badge}.svg`)).status).toBe(404);
+      expect((await call(mesh, 'GET', `/status/badge/Not_An_Id/${badge}.svg`)).status).toBe(400);
+    }
   });
 
   it('the mesh, a node, and the errors of a node path', async () => {

@@ -40,6 +40,8 @@ export interface BoardMeshOptions {
   redisUrl?: string;
   /** `server.password`; "" turns auth off (loopback only). */
   password?: string;
+  /** `server.statusPage`: the public status page and badges. */
+  statusPage?: boolean;
   /** Extra fields of a node's entry, by node id (e.g. `checks: { interval: 1h }`). */
   nodeYaml?: Readonly<Record<string, string>>;
 }
@@ -60,7 +62,7 @@ function boardYaml(prefix: string, simulator: Simulator, options: BoardMeshOptio
   return [
     `redis: { url: "${options.redisUrl ?? testRedisUrl()}", prefix: ${prefix} }`,
     `checks:\n${options.checks ?? '  interval: 1s\n  retryInterval: 250ms\n  timeout: 500ms'}`,
-    `server: { host: 127.0.0.1, port: 0, username: ${USERNAME}, password: "${options.password ?? PASSWORD}" }`,
+    `server: { host: 127.0.0.1, port: 0, username: ${USERNAME}, password: "${options.password ?? PASSWORD}", statusPage: ${options.statusPage ?? false} }`,
     options.extraYaml ?? 'stats: { interval: 300ms, retain: 1h }\ndashboard: { interval: 300ms }',
     'nodes:',
     ...simulator.nodes.map((node) => {

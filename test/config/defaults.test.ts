@@ -54,7 +54,7 @@ const SPEC_DEFAULTS: MeshConfig = {
     idleTimeout: 120_000,
     maxBody: 32 * 1024 * 1024,
   },
-  server: { host: '127.0.0.1', port: 3000, username: 'admin', password: '' },
+  server: { host: '127.0.0.1', port: 3000, username: 'admin', password: '', statusPage: false },
   log: { level: 'info', file: '' },
   nodes: [
     {

@@ -18,6 +18,7 @@ describe('changedStartOnlyKey', () => {
     ['server: { host: 127.0.0.1, password: "" }\nnodes: []\n', 'server.password'],
     ['server: { host: 127.0.0.1, password: s3cret, username: root }\nnodes: []\n', 'server.username'],
     ['server: { host: 127.0.0.1, password: s3cret, port: 3001 }\nnodes: []\n', 'server.port'],
+    ['server: { host: 127.0.0.1, password: s3cret, statusPage: true }\nnodes: []\n', 'server.statusPage'],
     ['server: { host: 127.0.0.1, password: s3cret }\nredis: { prefix: other }\nnodes: []\n', 'redis.prefix'],
   ])('names the key a reload may not change (%#: %s)', (yaml, key) => {
     expect(changedStartOnlyKey(running, config(yaml))).toBe(key);
