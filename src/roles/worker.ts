@@ -7,12 +7,12 @@ import type { HealthCheckDeps } from '../jobs/health-check.js';
 import { healthCheckJob } from '../jobs/health-check.js';
 import { CheckRecorder } from '../metrics/check-recorder.js';
 import { createProbe } from '../probes/probe-service.js';
-import { type SelfHealing, startSelfHealing } from '../recovery/service.js';
 import { logErrors } from '../runtime/error-log.js';
 import { Semaphore } from '../runtime/semaphore.js';
 import { type AlertingTuning, startAlerting } from '../workers/alerting.js';
 import { closeWorker } from '../workers/close.js';
 import { startHealthCheckWorker } from '../workers/health-check.js';
+import { type SelfHealing, startSelfHealing } from '../workers/self-healing.js';
 import { type RoleContext, SHUTDOWN_GRACE_MS, WORKERS_STAGE } from './context.js';
 
 export interface WorkerRoleOptions {

@@ -1,7 +1,8 @@
 /**
  * The folders of src/ and the imports between them, at run time (`import type` carries no code:
  * the domain's vocabulary of types may be named anywhere). A folder-level cycle means two rooms
- * that cannot be understood apart: there is none, and this test keeps it so.
+ * that cannot be understood apart: there is none, and this test keeps it so, and keeps every
+ * import pointing down the order of the rooms.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative, resolve } from 'node:path';
@@ -79,7 +80,39 @@ function cycleEdges(graph: Map<string, Set<string>>): string[] {
   return edges.sort();
 }
 
+/**
+ * The rooms bottom first, as docs/architecture.md draws them: a folder imports only folders of
+ * the rows above its own. A new folder takes a row here before it can import anything.
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ['runtime'],
+  ['values'],
+  ['mesh'],
+  ['alerts'],
+  ['metrics', 'probes', 'simulator', 'config'],
+  ['jobs'],
+  ['manual', 'recovery', 'watch', 'gateway'],
+  ['workers', 'agent'],
+  ['board'],
+  ['roles'],
+  ['(root)'],
+  ['cli'],
+];
+
+function layerOf(folder: string): number {
+  return LAYERS.findIndex((row) => row.includes(folder));
+}
+
 describe('the folders of src/', () => {
+  it('import only the rooms below them', () => {
+    const upward = [...folderGraph()].flatMap(([from, targets]) =>
+      [...targets]
+        .filter((to) => layerOf(from) === -1 || !(layerOf(to) < layerOf(from)))
+        .map((to) => `${from} -> ${to}`),
+    );
+    expect(upward).toEqual([]);
+  });
+
   it('import one another without a cycle', () => {
     expect(cycleEdges(folderGraph())).toEqual([]);
   });

@@ -1,32 +1,27 @@
 /**
- * Self-healing as the worker role runs it: the recovery worker, automatic recoveries started by
- * transitions to unhealthy, and the keepalive sweep's worker.
+ * Self-healing's policy: what a `recovery` job runs with (the node's action, its locks, its
+ * bookkeeping) and when a recovery starts by itself (a node turned unhealthy, or the sweep found
+ * one left alone). The queue it adds to and the workers that run it are the worker role's
+ * (`workers/self-healing.ts`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue, Worker } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AlertingState } from '../alerts/alerting-state.js';
 import { foldedInto } from '../alerts/mass-failure.js';
 import { Secrets } from '../config/secrets.js';
 import type { MeshConfig, NodeConfig } from '../config/types.js';
 import { checkNode, type HealthCheckDeps } from '../jobs/health-check.js';
-import { QUEUE_NAMES } from '../jobs/queues.js';
-import { type RecoveryDeps, type RecoveryEvent, RecoveryInterrupted } from '../jobs/recovery.js';
-import { runSweep, type SweepDeps, sweepJob } from '../jobs/sweep.js';
+import type { RecoveryDeps, RecoveryEvent } from '../jobs/recovery.js';
 import { readSilence } from '../mesh/silence.js';
-import type { Transition } from '../mesh/state.js';
+import type { NodeState, Transition } from '../mesh/state.js';
 import type { NodeStore } from '../mesh/store.js';
-import { logErrors } from '../runtime/error-log.js';
-import type { Logger } from '../runtime/logger.js';
-import { closeWorker } from '../workers/close.js';
-import { IDLE_WAIT_S } from '../workers/idle-wait.js';
-import { startRecoveryWorker } from '../workers/recovery.js';
 import { actionFor } from './actions/index.js';
 import { RecoveryBookkeeping } from './bookkeeping.js';
 import { takeLock, waitForLock } from './lock.js';
 import { requestAutomaticRecovery, type TriggerDeps } from './trigger.js';
 
-export interface SelfHealingDeps {
+export interface RecoveryPolicyDeps {
   redis: Redis;
   prefix: string;
   config(): MeshConfig;
@@ -35,40 +30,39 @@ export interface SelfHealingDeps {
   checkDeps: HealthCheckDeps;
   unloadModels(node: NodeConfig, models: string[]): Promise<void>;
   emit(event: RecoveryEvent): Promise<void>;
-  sweep: Omit<SweepDeps, 'config' | 'store' | 'requestRecovery' | 'now' | 'runningSince'>;
-  logger: Logger;
   now(): number;
-  shutdownGraceMs: number;
-  /** Recovery lock duration; a killed holder's job is picked up after about this long. */
-  lockDurationMs?: number;
+  /** The `recovery` queue automatic recoveries are added to. */
+  queue: Queue;
+  /** How long a node's lock outlives a killed holder: the recovery job's lock duration. */
+  lockDurationMs: number;
 }
 
-export interface SelfHealing {
+export interface RecoveryPolicy {
+  /** What a `recovery` job runs with. */
+  run: RecoveryDeps;
   /** Starts the incident's automatic recovery when a node turned unhealthy. */
   onTransitions(node: NodeConfig, transitions: readonly Transition[]): Promise<void>;
-  close(): Promise<void>;
+  /** The sweep's: an unhealthy node whose incident has no recovery gets one. */
+  requestRecovery(node: NodeConfig, state: NodeState): Promise<boolean>;
 }
 
-/** Also how long the node lock outlives a killed holder: the same as the job lock. */
-const DEFAULT_LOCK_MS = 10_000;
+/** The recovery job's lock, and so the node lock's: a killed holder's job is picked up after about this long. */
+export const RECOVERY_LOCK_MS = 10_000;
 /** How long a node of a mass failure waits for the one before it to finish recovering. */
 const MASS_TURN_WAIT_MS = 5 * 60_000;
 
-export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
+export function recoveryPolicy(deps: RecoveryPolicyDeps): RecoveryPolicy {
   const { redis, prefix } = deps;
-  const runningSince = deps.now();
   const bookkeeping = new RecoveryBookkeeping(redis, prefix);
-  const queue = new Queue(QUEUE_NAMES.recovery, { connection: redis, prefix });
-  logErrors(queue, deps.logger, 'recovery queue');
   const isSilenced = async (nodeId: string) => (await readSilence(redis, prefix, nodeId)) !== null;
   const trigger: TriggerDeps = {
-    queue,
+    queue: deps.queue,
     settings: () => deps.config().recovery,
     isSilenced,
     inGrace: (nodeId) => bookkeeping.inGrace(nodeId),
   };
 
-  const lockMs = deps.lockDurationMs ?? DEFAULT_LOCK_MS;
+  const lockMs = deps.lockDurationMs;
   const alertingState = new AlertingState(redis, prefix);
   const lockForRecovery = async (nodeId: string, incidentId: string | null) => {
     const nodeLock = await takeLock(redis, bookkeeping.lockKey(nodeId), lockMs);
@@ -82,8 +76,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
 
   // Current for every run: `update` picks up what a reload changed (and costs nothing otherwise).
   const secrets = new Secrets(deps.config());
-  const stopping = new AbortController();
-  const recoveryDeps: RecoveryDeps = {
+  const run: RecoveryDeps = {
     findNode: deps.findNode,
     settings: () => deps.config().recovery,
     store: deps.store,
@@ -104,61 +97,19 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
     now: deps.now,
     sleep: (ms, signal) => sleep(ms, undefined, { signal }),
   };
-  const recoveryWorker = startRecoveryWorker(
-    {
-      connection: redis,
-      prefix,
-      lockDurationMs: deps.lockDurationMs ?? DEFAULT_LOCK_MS,
-      stopping: stopping.signal,
-    },
-    recoveryDeps,
-  );
-  logErrors(recoveryWorker, deps.logger, 'recovery worker');
-  recoveryWorker.on('failed', (job, error) =>
-    deps.logger.warn(
-      { job: job?.name, attempt: job?.attemptsMade, err: error.message },
-      `${job?.name}: ${error.message}`,
-    ),
-  );
-
-  const keepaliveWorker = new Worker(
-    sweepJob.queue,
-    async () =>
-      runSweep({
-        ...deps.sweep,
-        config: deps.config,
-        store: deps.store,
-        now: deps.now,
-        runningSince,
-        requestRecovery: (node, state) =>
-          requestAutomaticRecovery(
-            { node, incidentId: state.incidentId, misconfigured: state.misconfigured },
-            trigger,
-          ),
-      }),
-    { connection: redis, prefix, concurrency: 1, drainDelay: IDLE_WAIT_S },
-  );
-  logErrors(keepaliveWorker, deps.logger, 'keepalive worker');
-  keepaliveWorker.on('failed', (_job, error) =>
-    deps.logger.error({ err: error.message }, `keepalive sweep failed: ${error.message}`),
-  );
-
   return {
+    run,
+    requestRecovery: (node, state) =>
+      requestAutomaticRecovery(
+        { node, incidentId: state.incidentId, misconfigured: state.misconfigured },
+        trigger,
+      ),
     async onTransitions(node, transitions) {
       for (const transition of transitions) {
         if (transition.to !== 'unhealthy' || transition.from === 'recovering') continue;
         const target = { node, incidentId: transition.incidentId, misconfigured: transition.misconfigured };
         await requestAutomaticRecovery(target, trigger);
       }
-    },
-    async close() {
-      // Running actions stop now (their children killed) and their jobs go back to the queue.
-      stopping.abort(new RecoveryInterrupted());
-      await Promise.all([
-        closeWorker(recoveryWorker, deps.logger, deps.shutdownGraceMs),
-        closeWorker(keepaliveWorker, deps.logger, deps.shutdownGraceMs),
-      ]);
-      await queue.close();
     },
   };
 }
