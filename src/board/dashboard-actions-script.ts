@@ -2,7 +2,9 @@
  * The dashboard's node actions (inlined after the main script, one CSP hash for both): check now,
  * recover, silence and unsilence, each confirmed in the page's `<dialog>` and sent to the API as
  * a same-origin fetch, which the browser marks `Sec-Fetch-Site: same-origin` (the server refuses
- * cross-site writes). The outcome arrives live by `/api/events`; errors are shown where asked.
+ * cross-site writes). The outcome arrives live by `/api/events`; errors are shown where asked. The
+ * dialog works from the keyboard: it opens on the field or button to use, Enter in a field confirms,
+ * Escape cancels, and the browser gives the focus back to the button that opened it.
  */
 export const ACTIONS_SCRIPT = `
 var AGE_TICK_MS = 1000;
@@ -21,12 +23,12 @@ var pending = null;
 function actionCell(row, id) {
   var buttons = el('div', { class: 'actions' });
   Object.keys(ACTIONS).forEach(function (action) {
-    var button = el('button', { type: 'button', 'data-action': action, 'data-node': id }, ACTIONS[action].label);
+    var button = el('button', { type: 'button', 'data-action': action, 'data-node': id, 'aria-label': ACTIONS[action].label + ' ' + id }, ACTIONS[action].label);
     if (action === 'check') button.setAttribute('data-check', id);
     button.addEventListener('click', function () { openAction(row, id, action); });
     buttons.appendChild(button);
   });
-  row.result = el('span', { class: 'action-result' });
+  row.result = el('span', { class: 'action-result', role: 'status' });
   row.cells.action.replaceChildren(buttons, row.result);
 }
 
@@ -46,6 +48,8 @@ function openAction(row, id, action) {
   document.getElementById('action-confirm').disabled = false;
   document.getElementById('action-confirm').textContent = spec.label;
   document.getElementById('action-dialog').showModal();
+  // Where a keyboard user goes next: the duration to type, or the button to confirm (Escape cancels).
+  document.getElementById(action === 'silence' ? 'silence-for' : 'action-confirm').focus();
 }
 
 function send(id, action, body) {
@@ -114,6 +118,9 @@ function renderAge(row) {
 }
 
 document.getElementById('action-confirm').addEventListener('click', confirmAction);
+document.getElementById('silence-fields').addEventListener('keydown', function (e) {
+  if (e.key === 'Enter') { e.preventDefault(); confirmAction(); }
+});
 document.getElementById('action-cancel').addEventListener('click', function () { document.getElementById('action-dialog').close(); });
 document.getElementById('action-dialog').addEventListener('close', function () { pending = null; });
 setInterval(function () { rows.forEach(function (row) { if (row.node) renderAge(row); }); }, AGE_TICK_MS);

@@ -15,6 +15,16 @@ function openDetail(id) {
   panel.setAttribute('data-node', id);
   loadDetail();
   panel.scrollIntoView({ block: 'nearest' });
+  document.getElementById('detail-title').focus();
+}
+
+/** Closes the panel and puts the keyboard focus back on the name that opened it. */
+function closeDetail() {
+  var id = detailId;
+  detailId = null;
+  document.getElementById('detail').hidden = true;
+  var opener = id === null ? null : document.querySelector('button[data-detail="' + id + '"]');
+  if (opener) opener.focus();
 }
 
 function loadDetail() {
@@ -48,14 +58,22 @@ function cellLevel(cell) {
   return cell.passed / cell.checks >= 0.9 ? 'warn' : 'bad';
 }
 
+/** The strip, and what its colours say in words: how many windows had failures. */
 function timelineStrip(t) {
-  var strip = el('div', { class: 'timeline', role: 'img', 'aria-label': 'status, last 24 h' });
-  t.cells.forEach(function (cell) {
-    var level = cellLevel(cell);
+  var levels = t.cells.map(cellLevel);
+  var checked = levels.filter(function (level) { return level !== 'none'; }).length;
+  var failing = levels.filter(function (level) { return level === 'warn' || level === 'bad'; }).length;
+  var summary = checked === 0 ? 'No checks in the last 24 h.'
+    : (failing === 0 ? 'No failures' : failing + ' with failures') + ' in the ' + checked + ' of ' + levels.length + ' windows with checks.';
+  var strip = el('div', { class: 'timeline', role: 'img', 'aria-label': 'status, last 24 h: ' + summary });
+  t.cells.forEach(function (cell, i) {
     var title = time(cell.from) + ': ' + (cell.checks === 0 ? 'no checks' : cell.passed + '/' + cell.checks + ' passed');
-    strip.appendChild(el('span', { class: 'cell', 'data-level': level, title: title }));
+    strip.appendChild(el('span', { class: 'cell', 'data-level': levels[i], title: title }));
   });
-  return strip;
+  var box = el('div', {});
+  box.appendChild(strip);
+  box.appendChild(el('p', { class: 'muted timeline-summary' }, summary));
+  return box;
 }
 
 function latencyChart(checks) {
@@ -102,9 +120,9 @@ function incidentList(incidents) {
   return table;
 }
 
-document.getElementById('detail-close').addEventListener('click', function () {
-  detailId = null;
-  document.getElementById('detail').hidden = true;
+document.getElementById('detail-close').addEventListener('click', closeDetail);
+document.getElementById('detail').addEventListener('keydown', function (e) {
+  if (e.key === 'Escape') closeDetail();
 });
 setInterval(loadDetail, DETAIL_REFRESH_MS);
 `;

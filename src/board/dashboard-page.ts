@@ -28,7 +28,7 @@ const PAGE = `<!doctype html>
 <header>
   <h1>gpu-mesh</h1>
   <div class="health" id="health" data-level="ok"><strong id="health-percent">–</strong><span class="muted" id="health-count"></span></div>
-  <span class="live" id="live" data-state="down">connecting</span>
+  <span class="live" id="live" data-state="down" role="status">connecting</span>
   <span class="spacer"></span>
   <a href="${BOARD_PATH.slice(1)}/">Bull Board</a>
   <a href="metrics">metrics</a>
@@ -37,12 +37,12 @@ const PAGE = `<!doctype html>
   <section>
     <h2>Nodes</h2>
     <table>
-      <thead><tr><th>node</th><th>status</th><th>latency</th><th>success</th><th>uptime</th><th>models</th><th>last error</th><th></th></tr></thead>
+      <thead><tr><th>node</th><th>status</th><th>latency</th><th>success</th><th>uptime</th><th>models</th><th>last error</th><th>actions</th></tr></thead>
       <tbody id="nodes"></tbody>
     </table>
   </section>
   <section id="detail" class="detail" hidden>
-    <div class="detail-head"><h2 id="detail-title"></h2><span class="spacer"></span><a href="board/queue/recovery">recovery queue</a><button type="button" id="detail-close">close</button></div>
+    <div class="detail-head"><h2 id="detail-title" tabindex="-1"></h2><span class="spacer"></span><a href="board/queue/recovery">recovery queue</a><button type="button" id="detail-close" aria-label="close the node detail">close</button></div>
     <h3>Status, last 24 h</h3><div id="detail-timeline"></div>
     <h3>Latency</h3><div id="detail-latency"></div>
     <h3>Incidents</h3><div id="detail-incidents"></div>

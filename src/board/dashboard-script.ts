@@ -1,3 +1,5 @@
+import { STATUS_ICONS } from './status-look.js';
+
 /**
  * The dashboard's script (inlined in the page, allowed by its hash in the CSP). Plain browser
  * JavaScript, no build step: it loads the mesh, the nodes' recent checks and the last 5 minutes of
@@ -12,6 +14,7 @@ var SPARK_POINTS = 40;
 var rows = new Map();
 var telemetry = new Map();
 var alerts = [];
+var STATUS_ICONS = ${JSON.stringify(STATUS_ICONS)};
 
 function el(tag, attrs, text) {
   var node = document.createElement(tag);
@@ -64,7 +67,7 @@ function renderNode(node) {
   open.addEventListener('click', function () { openDetail(node.id); });
   c.name.replaceChildren(open, el('div', { class: 'node-id muted' }, node.id));
   var status = el('span', { class: 'status' });
-  status.appendChild(el('span', { class: 'dot' }));
+  status.appendChild(el('span', { class: 'status-icon', 'aria-hidden': 'true' }, STATUS_ICONS[node.status] || '?'));
   status.appendChild(el('span', { class: 'status-text' }, node.status));
   if (node.silenced) status.appendChild(el('span', { class: 'silenced' }, 'silenced'));
   c.status.replaceChildren(status, row.age);

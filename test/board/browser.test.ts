@@ -1,91 +1,46 @@
 /**
  * The dashboard and Bull Board in a real browser: Debian's chromium driven by playwright-core.
- * Saves the screenshots the docs show (docs/*.png) and keeps copies as test artifacts.
+ * Saves the screenshot of Bull Board the docs show (docs/bull-board.png); the dashboard, node detail
+ * and status page screenshots come from the demo test (demo-browser.test.ts).
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeTelemetry } from '../../src/agent/telemetry.js';
 import { connectTestRedis } from '../helpers/redis.js';
 import { waitFor } from '../helpers/wait.js';
-import { type BoardMesh, PASSWORD, startBoardMesh, USERNAME } from './support.js';
+import {
+  type Browser,
+  type BrowserContext,
+  browserMissing,
+  launchChromium,
+  loggedIn,
+  type Page,
+  saveScreenshot,
+  sidewaysOverflow,
+  waitInPage,
+} from './browser-support.js';
+import { type BoardMesh, startBoardMesh } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const ROOT = resolve(import.meta.dirname, '../..');
-const DOCS = join(ROOT, 'docs');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const SLOW = 'sim-4';
 
-/** The little of playwright-core this test uses (imported by name, so it type-checks without it). */
-interface Page {
-  goto(url: string): Promise<unknown>;
-  waitForSelector(selector: string, options?: { timeout?: number }): Promise<unknown>;
-  evaluate<T>(fn: string): Promise<T>;
-  locator(selector: string): {
-    count(): Promise<number>;
-    click(): Promise<void>;
-    fill(value: string): Promise<void>;
-    textContent(): Promise<string | null>;
-  };
-  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
-  on(event: 'console', listener: (message: { type(): string; text(): string }) => void): void;
-}
-interface BrowserContext {
-  newPage(): Promise<Page>;
-  close(): Promise<void>;
-}
-interface Browser {
-  newContext(options: {
-    httpCredentials: { username: string; password: string };
-    viewport: { width: number; height: number };
-    deviceScaleFactor?: number;
-  }): Promise<BrowserContext>;
-  close(): Promise<void>;
-}
-interface Playwright {
-  chromium: {
-    launch(options: { executablePath: string; args: string[]; headless: boolean }): Promise<Browser>;
-  };
-}
+/** Which element has the keyboard focus, as a selector-like description. */
+const FOCUSED =
+  "(document.activeElement.id ? '#' + document.activeElement.id : document.activeElement.tagName.toLowerCase()) + (document.activeElement.dataset.action ? '[' + document.activeElement.dataset.action + ' ' + document.activeElement.dataset.node + ']' : '')";
 
-async function loadPlaywright(): Promise<Playwright | null> {
-  const name = 'playwright-core';
-  try {
-    return (await import(name)) as Playwright;
-  } catch {
-    return null;
+/** Presses Tab until `selector` has the focus (at most `limit` times): the control is reachable by keyboard. */
+async function tabTo(page: Page, selector: string, limit = 80): Promise<void> {
+  const focused = `document.activeElement === document.querySelector(${JSON.stringify(selector)})`;
+  for (let presses = 0; presses < limit; presses++) {
+    if (await page.evaluate<boolean>(focused)) return;
+    await page.keyboard.press('Tab');
   }
+  throw new Error(
+    `${selector} not reached by ${limit} presses of Tab (focus on ${await page.evaluate<string>(FOCUSED)})`,
+  );
 }
 
-const playwright = await loadPlaywright();
-const missing = !playwright
-  ? 'playwright-core is not installed (it is a devDependency: run npm ci)'
-  : !existsSync(CHROMIUM)
-    ? `${CHROMIUM} is missing (apt-get install -y chromium)`
-    : null;
-if (missing) console.warn(`browser test skipped: ${missing}`);
-
-/** Polls an expression in the page (CDP evaluation, which the page's CSP does not restrict). */
-function waitInPage(page: Page, expression: string): Promise<boolean> {
-  return waitFor(() => page.evaluate<boolean>(expression), expression);
-}
-
-function saveScreenshot(path: string): void {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  copyFileSync(path, join(ARTIFACTS, path.split('/').pop() ?? 'screenshot.png'));
-}
-
-describe.skipIf(missing !== null)(
-  `the dashboard in chromium${missing ? ` (skipped: ${missing})` : ''}`,
+describe.skipIf(browserMissing !== null)(
+  `the dashboard in chromium${browserMissing ? ` (skipped: ${browserMissing})` : ''}`,
   () => {
     let mesh: BoardMesh;
     let browser: Browser;
@@ -100,15 +55,8 @@ describe.skipIf(missing !== null)(
         // A node checked once an hour: its last-check age grows until a person asks for a check.
         nodeYaml: { [SLOW]: 'checks: { interval: 1h }' },
       });
-      browser = await (playwright as Playwright).chromium.launch({
-        executablePath: CHROMIUM,
-        args: CHROMIUM_ARGS,
-        headless: true,
-      });
-      context = await browser.newContext({
-        httpCredentials: { username: USERNAME, password: PASSWORD },
-        viewport: { width: 1280, height: 720 },
-      });
+      browser = await launchChromium();
+      context = await loggedIn(browser);
       page = await context.newPage();
       page.on('console', (message) => {
         if (message.type() === 'error') consoleErrors.push(message.text());
@@ -157,13 +105,18 @@ describe.skipIf(missing !== null)(
       expect(await page.locator(cell('p95')).textContent()).toMatch(/^\d+ ms$/);
     });
 
-    it('turns a node red when it dies', async () => {
+    it('turns a node red when it dies, and says so by icon and word, not colour alone', async () => {
       await mesh.simulator.setMode('sim-2', 'dead');
       await page.waitForSelector('tr[data-node="sim-2"][data-status="unhealthy"]');
+      const icon = 'tr[data-node="sim-2"] .status-icon';
       const colour = await page.evaluate<string>(
-        'getComputedStyle(document.querySelector(\'tr[data-node="sim-2"] .dot\')).backgroundColor',
+        `getComputedStyle(document.querySelector('${icon}')).backgroundColor`,
       );
       expect(colour).toBe('rgb(239, 68, 68)');
+      expect(await page.locator(icon).textContent()).toBe('✕');
+      expect(await page.locator(icon).getAttribute('aria-hidden')).toBe('true');
+      expect(await page.locator('tr[data-node="sim-2"] .status-text').textContent()).toBe('unhealthy');
+      expect(await page.locator('tr[data-node="sim-1"] .status-icon').textContent()).toBe('✓');
       expect(await page.locator('tr[data-node="sim-2"] .error').textContent()).toBe('connection refused');
       await page.waitForSelector('#health-percent:text("75%")');
     });
@@ -177,6 +130,45 @@ describe.skipIf(missing !== null)(
         page,
         '/^ok in \\d+ ms$/.test(document.querySelector(\'tr[data-node="sim-1"] .action-result\').textContent)',
       );
+    });
+
+    it('runs an action from the keyboard alone: Tab to it, Enter, the dialog focused, Escape cancels', async () => {
+      const button = 'button[data-action="check"][data-node="sim-3"]';
+      await page.evaluate<void>('document.activeElement.blur()');
+      await tabTo(page, button);
+      expect(
+        await page.evaluate<string>(`getComputedStyle(document.querySelector('${button}')).outlineStyle`),
+      ).toBe('solid');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#action-dialog[open]');
+      expect(await page.evaluate<string>(FOCUSED)).toBe('#action-confirm');
+      await page.keyboard.press('Escape');
+      await waitInPage(page, "!document.getElementById('action-dialog').open");
+      expect(await page.evaluate<string>(FOCUSED)).toBe('button[check sim-3]');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#action-dialog[open]');
+      await page.keyboard.press('Enter');
+      await waitInPage(page, "!document.getElementById('action-dialog').open");
+      await waitInPage(
+        page,
+        '/^ok in \\d+ ms$/.test(document.querySelector(\'tr[data-node="sim-3"] .action-result\').textContent)',
+      );
+    });
+
+    it('silences from the keyboard: the duration field focused, Enter confirms', async () => {
+      const row = 'tr[data-node="sim-1"]';
+      await tabTo(page, `${row} button[data-action="silence"]`);
+      await page.keyboard.press('Enter');
+      await page.waitForSelector('#action-dialog[open]');
+      expect(await page.evaluate<string>(FOCUSED)).toBe('#silence-for');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('keyboard test');
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`${row} .silenced`);
+      expect(await page.locator(`${row} .action-result`).getAttribute('role')).toBe('status');
+      await page.locator(`${row} button[data-action="unsilence"]`).click();
+      await page.locator('#action-confirm').click();
+      await waitInPage(page, `document.querySelector('${row} .silenced') === null`);
     });
 
     it('resets the last-check age of a node checked now', async () => {
@@ -308,30 +300,21 @@ describe.skipIf(missing !== null)(
       expect(bytes).toBeLessThan(40_000);
     });
 
-    it('saves a screenshot of the dashboard', async () => {
-      // The alerts of the dead node, when the alerting engine publishes them, make a fuller picture.
-      await page.waitForSelector('li[data-alert]', { timeout: 5000 }).catch(() => undefined);
-      mkdirSync(DOCS, { recursive: true });
-      const path = join(DOCS, 'dashboard.png');
-      await page.screenshot({ path, fullPage: true });
-      saveScreenshot(path);
-      expect(existsSync(path)).toBe(true);
-    });
-
-    it('fits a phone screen without scrolling sideways', async () => {
-      const phone = await browser.newContext({
-        httpCredentials: { username: USERNAME, password: PASSWORD },
-        viewport: { width: 390, height: 844 },
-      });
+    it('fits a phone screen (375 px) without scrolling sideways, its node detail open too', async () => {
+      const phone = await loggedIn(browser, { width: 375, height: 812 });
       try {
         const small = await phone.newPage();
         await small.goto(`${mesh.url}/`);
         await small.waitForSelector('tr[data-node="sim-3"][data-status="healthy"]');
         await small.waitForSelector(`tr[data-node="${SLOW}"][data-status="healthy"]`);
-        const overflow = await small.evaluate<number>(
-          'document.documentElement.scrollWidth - window.innerWidth',
-        );
-        expect(overflow).toBeLessThanOrEqual(0);
+        expect(await sidewaysOverflow(small)).toBeLessThanOrEqual(0);
+        await small.locator('button[data-detail="sim-2"]').click();
+        await small.waitForSelector('#detail-incidents tr[data-incident]');
+        await small.waitForSelector('#detail-latency svg.latency-chart');
+        expect(await sidewaysOverflow(small)).toBeLessThanOrEqual(0);
+        await small.locator('button[data-action="silence"][data-node="sim-1"]').click();
+        await small.waitForSelector('#action-dialog[open]');
+        expect(await sidewaysOverflow(small)).toBeLessThanOrEqual(0);
       } finally {
         await phone.close();
       }
@@ -341,10 +324,7 @@ describe.skipIf(missing !== null)(
       await page.goto(`${mesh.url}/board/`);
       await page.waitForSelector('text=health-check');
       await page.waitForSelector('text=notify');
-      const path = join(DOCS, 'bull-board.png');
-      await page.screenshot({ path, fullPage: true });
-      saveScreenshot(path);
-      expect(existsSync(path)).toBe(true);
+      expect(existsSync(await saveScreenshot(page, 'bull-board.png'))).toBe(true);
     });
   },
 );
