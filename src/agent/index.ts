@@ -6,8 +6,8 @@
 import type { Redis } from 'ioredis';
 import type { Secrets } from '../config/secrets.js';
 import type { NodeConfig } from '../config/types.js';
-import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
+import { logWorkerEvents } from '../runtime/worker-events.js';
 import { readNvidiaSmi } from './nvidia-smi.js';
 import { startTelemetryLoop } from './telemetry.js';
 import { startAgentWorker } from './worker.js';
@@ -55,11 +55,10 @@ export function startAgent(options: AgentOptions): RunningAgent {
     { connection: redis, prefix },
     { nodeId, findNode: options.findNode, secrets: options.secrets, env: options.env, now },
   );
-  logErrors(worker, logger, 'agent worker');
-  worker.on('completed', (_job, result) => logger.info({ node: nodeId }, `restart done: ${result.summary}`));
-  worker.on('failed', (_job, error) =>
+  logWorkerEvents(worker, logger, 'agent', (_job, error) =>
     logger.error({ node: nodeId, err: error.message }, `restart failed: ${error.message}`),
   );
+  worker.on('completed', (_job, result) => logger.info({ node: nodeId }, `restart done: ${result.summary}`));
   const telemetry = startTelemetryLoop({
     redis,
     prefix,

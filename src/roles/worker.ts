@@ -7,7 +7,6 @@ import type { HealthCheckDeps } from '../jobs/health-check.js';
 import { healthCheckJob } from '../jobs/health-check.js';
 import { CheckRecorder } from '../metrics/check-recorder.js';
 import { createProbe } from '../probes/probe-service.js';
-import { logErrors } from '../runtime/error-log.js';
 import { Semaphore } from '../runtime/semaphore.js';
 import { type AlertingTuning, startAlerting } from '../workers/alerting.js';
 import { closeWorker } from '../workers/close.js';
@@ -75,18 +74,14 @@ export function startWorkerRole(context: RoleContext, options: WorkerRoleOptions
       await selfHealing?.onTransitions(node, transitions);
     },
   };
-  const worker = lifecycle.hold(
+  lifecycle.hold(
     startHealthCheckWorker(
-      { connection: redis, prefix, concurrency: options.concurrency ?? CHECK_JOBS_AT_ONCE },
+      { connection: redis, prefix, concurrency: options.concurrency ?? CHECK_JOBS_AT_ONCE, logger },
       checkDeps,
     ),
     'health-check worker',
     (started) => closeWorker(started, logger, SHUTDOWN_GRACE_MS),
     WORKERS_STAGE,
-  );
-  logErrors(worker, logger, 'health-check worker');
-  worker.on('failed', (job, error) =>
-    logger.error({ job: job?.name, err: error.message }, `health-check job failed: ${error.message}`),
   );
   selfHealing = lifecycle.hold(
     startSelfHealing({

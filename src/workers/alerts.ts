@@ -6,8 +6,8 @@ import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import { type AlertJobDeps, type AlertOutcome, alertJob, alertPayload, runAlertJob } from '../jobs/alert.js';
 import { type EvaluateDeps, evaluateJob, runEvaluation } from '../jobs/alert-evaluate.js';
 import { type HeartbeatDeps, type HeartbeatOutcome, heartbeatJob, runHeartbeat } from '../jobs/heartbeat.js';
-import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
+import { jobFailedLine, logWorkerEvents } from '../runtime/worker-events.js';
 import { IDLE_WAIT_S } from './idle-wait.js';
 
 export interface AlertsWorkerSettings {
@@ -42,10 +42,10 @@ export function startAlertsWorker(
       drainDelay: IDLE_WAIT_S,
     },
   );
-  logErrors(worker, logger, 'alerts worker');
-  worker.on('failed', (job, error) => {
+  const alertFailed = jobFailedLine(logger, () => 'alerts');
+  // A missed heartbeat is the outside service's to notice: a warning here.
+  return logWorkerEvents(worker, logger, 'alerts', (job, error) => {
     if (job?.name === heartbeatJob.name) logger.warn({ err: error.message }, error.message);
-    else logger.error({ job: job?.name, err: error.message }, `alerts job failed: ${error.message}`);
+    else alertFailed(job, error);
   });
-  return worker;
 }

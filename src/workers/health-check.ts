@@ -10,6 +10,8 @@ import {
   runCheckBatch,
   runHealthCheck,
 } from '../jobs/health-check.js';
+import type { Logger } from '../runtime/logger.js';
+import { logWorkerEvents } from '../runtime/worker-events.js';
 import { IDLE_WAIT_S } from './idle-wait.js';
 import { workerName } from './name.js';
 
@@ -18,10 +20,11 @@ export interface WorkerSettings {
   prefix: string;
   /** Jobs (batches or single checks) run at once. */
   concurrency: number;
+  logger: Logger;
 }
 
 export function startHealthCheckWorker(settings: WorkerSettings, deps: HealthCheckDeps): Worker {
-  return new Worker<unknown, CheckSummary | BatchSummary>(
+  const worker = new Worker<unknown, CheckSummary | BatchSummary>(
     healthCheckJob.queue,
     async (job) => {
       const batch = checkBatchPayload.safeParse(job.data);
@@ -42,4 +45,5 @@ export function startHealthCheckWorker(settings: WorkerSettings, deps: HealthChe
       maxStalledCount: 2,
     },
   );
+  return logWorkerEvents(worker, settings.logger, 'health-check');
 }

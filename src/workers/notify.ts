@@ -12,8 +12,8 @@ import type { MeshConfig } from '../config/types.js';
 import { DeliverySlots, notifyJob, notifyPayload, placesPerChannel, runNotify } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
 import { countAlertDelivered, countNotifyFailure } from '../metrics/alert-counters.js';
-import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
+import { logWorkerEvents } from '../runtime/worker-events.js';
 import { closeWorker } from './close.js';
 import { IDLE_WAIT_S } from './idle-wait.js';
 
@@ -75,8 +75,7 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
     },
     { connection, prefix, concurrency: options.concurrency, drainDelay: IDLE_WAIT_S },
   );
-  logErrors(worker, logger, 'notify worker');
-  worker.on('failed', (job, error) => {
+  logWorkerEvents(worker, logger, 'notify', (job, error) => {
     if (!job) return;
     const channel = (job.data as { channel?: string }).channel ?? 'unknown';
     const tries = job.opts.attempts ?? 1;

@@ -10,6 +10,7 @@ import type { Transition } from '../mesh/state.js';
 import { RECOVERY_LOCK_MS, type RecoveryPolicyDeps, recoveryPolicy } from '../recovery/policy.js';
 import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
+import { logWorkerEvents } from '../runtime/worker-events.js';
 import { closeWorker } from './close.js';
 import { startRecoveryWorker } from './recovery.js';
 import { startSweepWorker } from './sweep.js';
@@ -44,8 +45,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
     { connection: redis, prefix, lockDurationMs, stopping: stopping.signal },
     policy.run,
   );
-  logErrors(recoveryWorker, logger, 'recovery worker');
-  recoveryWorker.on('failed', (job, error) =>
+  logWorkerEvents(recoveryWorker, logger, 'recovery', (job, error) =>
     logger.warn(
       { job: job?.name, attempt: job?.attemptsMade, err: error.message },
       `${job?.name}: ${error.message}`,
@@ -53,7 +53,7 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
   );
 
   const sweepWorker = startSweepWorker(
-    { connection: redis, prefix },
+    { connection: redis, prefix, logger },
     {
       ...deps.sweep,
       config: deps.config,
@@ -62,10 +62,6 @@ export function startSelfHealing(deps: SelfHealingDeps): SelfHealing {
       runningSince,
       requestRecovery: policy.requestRecovery,
     },
-  );
-  logErrors(sweepWorker, logger, 'keepalive worker');
-  sweepWorker.on('failed', (_job, error) =>
-    logger.error({ err: error.message }, `keepalive sweep failed: ${error.message}`),
   );
 
   return {

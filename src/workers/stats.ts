@@ -2,8 +2,8 @@
 import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
 import { dashboardLineJob } from '../jobs/dashboard-line.js';
 import { statsJob } from '../jobs/stats.js';
-import { logErrors } from '../runtime/error-log.js';
 import type { Logger } from '../runtime/logger.js';
+import { jobFailedLine, logWorkerEvents } from '../runtime/worker-events.js';
 import { IDLE_WAIT_S } from './idle-wait.js';
 
 export interface StatsWorkerHandlers {
@@ -33,12 +33,10 @@ export function startStatsWorker(
     },
     { connection: settings.connection, prefix: settings.prefix, concurrency: 1, drainDelay: IDLE_WAIT_S },
   );
-  logErrors(worker, logger, 'stats worker');
-  worker.on('failed', (job, error) =>
-    logger.error(
-      { job: job?.name, err: error.message },
-      `${job?.name ?? 'stats'} job failed: ${error.message}`,
-    ),
+  return logWorkerEvents(
+    worker,
+    logger,
+    'stats',
+    jobFailedLine(logger, (job) => job?.name ?? 'stats'),
   );
-  return worker;
 }
