@@ -2,10 +2,11 @@
  * Glue from the `alerts` queue to `runAlertJob` (one alert), `runEvaluation` (the scheduled rules)
  * and `runHeartbeat` (the dead man's switch): short jobs, none of which waits on a channel.
  */
-import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
-import { type AlertJobDeps, type AlertOutcome, alertJob, alertPayload, runAlertJob } from '../jobs/alert.js';
-import { type EvaluateDeps, evaluateJob, runEvaluation } from '../jobs/alert-evaluate.js';
-import { type HeartbeatDeps, type HeartbeatOutcome, heartbeatJob, runHeartbeat } from '../jobs/heartbeat.js';
+import { type ConnectionOptions, Worker } from 'bullmq';
+import { type AlertJobDeps, alertJob, runAlertJob } from '../jobs/alert.js';
+import { type EvaluateDeps, runEvaluation } from '../jobs/alert-evaluate.js';
+import { type HeartbeatDeps, heartbeatJob, runHeartbeat } from '../jobs/heartbeat.js';
+import { processorFor } from '../jobs/index.js';
 import type { Logger } from '../runtime/logger.js';
 import { jobFailedLine, logWorkerEvents } from '../runtime/worker-events.js';
 import { IDLE_WAIT_S } from './idle-wait.js';
@@ -23,18 +24,17 @@ export function startAlertsWorker(
 ): Worker {
   const { logger } = settings;
   const never = new AbortController().signal;
-  const worker = new Worker<unknown, AlertOutcome | { raised: number } | HeartbeatOutcome>(
+  const worker = new Worker(
     alertJob.queue,
-    async (job, _token, signal) => {
-      if (job.name === evaluateJob.name) return runEvaluation(deps.evaluation);
-      if (job.name === heartbeatJob.name) return runHeartbeat(deps.heartbeat, signal ?? never);
-      const payload = alertPayload.safeParse(job.data);
-      if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
-      const outcome = await runAlertJob(payload.data.alert, `${job.id}@${job.timestamp}`, deps.alert);
-      if (!outcome.delivered)
-        logger.debug({ alert: payload.data.alert.id, reason: outcome.reason }, 'alert not sent');
-      return outcome;
-    },
+    processorFor(alertJob.queue, {
+      evaluate: () => runEvaluation(deps.evaluation),
+      heartbeat: (_payload, _job, _token, signal) => runHeartbeat(deps.heartbeat, signal ?? never),
+      alert: async ({ alert }, job) => {
+        const outcome = await runAlertJob(alert, `${job.id}@${job.timestamp}`, deps.alert);
+        if (!outcome.delivered) logger.debug({ alert: alert.id, reason: outcome.reason }, 'alert not sent');
+        return outcome;
+      },
+    }),
     {
       connection: settings.connection,
       prefix: settings.prefix,

@@ -1,15 +1,7 @@
 /** Glue from the `health-check` queue to a batch of scheduled checks or a single check. */
-import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
-import {
-  type BatchSummary,
-  type CheckSummary,
-  checkBatchPayload,
-  type HealthCheckDeps,
-  healthCheckJob,
-  healthCheckPayload,
-  runCheckBatch,
-  runHealthCheck,
-} from '../jobs/health-check.js';
+import { type ConnectionOptions, Worker } from 'bullmq';
+import { type HealthCheckDeps, healthCheckJob, runCheckBatch, runHealthCheck } from '../jobs/health-check.js';
+import { processorFor } from '../jobs/index.js';
 import type { Logger } from '../runtime/logger.js';
 import { logWorkerEvents } from '../runtime/worker-events.js';
 import { IDLE_WAIT_S } from './idle-wait.js';
@@ -24,15 +16,12 @@ export interface WorkerSettings {
 }
 
 export function startHealthCheckWorker(settings: WorkerSettings, deps: HealthCheckDeps): Worker {
-  const worker = new Worker<unknown, CheckSummary | BatchSummary>(
+  const worker = new Worker(
     healthCheckJob.queue,
-    async (job) => {
-      const batch = checkBatchPayload.safeParse(job.data);
-      if (batch.success) return runCheckBatch(batch.data, deps);
-      const single = healthCheckPayload.safeParse(job.data);
-      if (!single.success) throw new UnrecoverableError(`bad payload: ${single.error.message}`);
-      return runHealthCheck(single.data, deps, job.timestamp + (job.delay ?? 0));
-    },
+    processorFor(healthCheckJob.queue, {
+      checkBatch: (batch) => runCheckBatch(batch, deps),
+      check: (check, job) => runHealthCheck(check, deps, job.timestamp + (job.delay ?? 0)),
+    }),
     {
       connection: settings.connection,
       prefix: settings.prefix,

@@ -9,7 +9,8 @@ import type { AlertContext } from '../alerts/channels/index.js';
 import { incidentStart } from '../alerts/incident-id.js';
 import type { Alert } from '../alerts/types.js';
 import type { MeshConfig } from '../config/types.js';
-import { DeliverySlots, notifyJob, notifyPayload, placesPerChannel, runNotify } from '../jobs/notify.js';
+import { processorFor } from '../jobs/index.js';
+import { DeliverySlots, notifyJob, placesPerChannel, runNotify } from '../jobs/notify.js';
 import type { NodeStore } from '../mesh/store.js';
 import { countAlertDelivered, countNotifyFailure } from '../metrics/alert-counters.js';
 import type { Logger } from '../runtime/logger.js';
@@ -34,9 +35,6 @@ export interface NotifyWorker {
   close(graceMs: number): Promise<void>;
 }
 
-/** The job an earlier version scheduled on this queue; the heartbeat now runs on `alerts`. */
-const LEGACY_HEARTBEAT = 'heartbeat';
-
 export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   const { connection, prefix, config, store, channels, logger } = options;
   const stopping = new AbortController();
@@ -47,32 +45,32 @@ export function startNotifyWorker(options: NotifyWorkerOptions): NotifyWorker {
   );
   const worker = new Worker(
     notifyJob.queue,
-    async (job, token, signal) => {
-      if (job.name === LEGACY_HEARTBEAT) return { skipped: 'the heartbeat runs on the alerts queue' };
-      const abort = signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal;
-      const payload = notifyPayload.safeParse(job.data);
-      if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
-      const outcome = await runNotify(
-        payload.data,
-        {
-          channel: (name) => channels.find(name),
-          context: (alert) => alertContext(alert, config(), store),
-          slots,
-        },
-        abort,
-      );
-      if ('postponed' in outcome) {
-        logger.debug(
-          { job: job.id, channel: outcome.postponed, until: outcome.until },
-          `${job.name}: postponed, the channel's places in this process are taken`,
+    processorFor(notifyJob.queue, {
+      retiredHeartbeat: async () => ({ skipped: 'the heartbeat runs on the alerts queue' }),
+      notify: async (payload, job, token, signal) => {
+        const abort = signal ? AbortSignal.any([signal, stopping.signal]) : stopping.signal;
+        const outcome = await runNotify(
+          payload,
+          {
+            channel: (name) => channels.find(name),
+            context: (alert) => alertContext(alert, config(), store),
+            slots,
+          },
+          abort,
         );
-        await job.moveToDelayed(outcome.until, token);
-        throw new DelayedError();
-      }
-      await countAlertDelivered(connection, prefix, payload.data.alert, payload.data.channel);
-      logger.debug({ job: job.id, channel: payload.data.channel }, `${job.name}: delivered`);
-      return outcome;
-    },
+        if ('postponed' in outcome) {
+          logger.debug(
+            { job: job.id, channel: outcome.postponed, until: outcome.until },
+            `${job.name}: postponed, the channel's places in this process are taken`,
+          );
+          await job.moveToDelayed(outcome.until, token);
+          throw new DelayedError();
+        }
+        await countAlertDelivered(connection, prefix, payload.alert, payload.channel);
+        logger.debug({ job: job.id, channel: payload.channel }, `${job.name}: delivered`);
+        return outcome;
+      },
+    }),
     { connection, prefix, concurrency: options.concurrency, drainDelay: IDLE_WAIT_S },
   );
   logWorkerEvents(worker, logger, 'notify', (job, error) => {

@@ -1,13 +1,7 @@
 /** Glue from the `recovery` queue to `runRecovery`. */
-import { type ConnectionOptions, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import {
-  type RecoveryDeps,
-  RecoveryInterrupted,
-  type RecoveryResult,
-  recoveryJob,
-  recoveryPayload,
-  runRecovery,
-} from '../jobs/recovery.js';
+import { type ConnectionOptions, WaitingError, Worker } from 'bullmq';
+import { processorFor } from '../jobs/index.js';
+import { type RecoveryDeps, RecoveryInterrupted, recoveryJob, runRecovery } from '../jobs/recovery.js';
 import { IDLE_WAIT_S } from './idle-wait.js';
 import { workerName } from './name.js';
 
@@ -26,27 +20,27 @@ export interface RecoveryWorkerSettings {
 export function startRecoveryWorker(settings: RecoveryWorkerSettings, deps: RecoveryDeps): Worker {
   const lockDuration = settings.lockDurationMs;
   const stopping = settings.stopping ?? new AbortController().signal;
-  return new Worker<unknown, RecoveryResult>(
+  return new Worker(
     recoveryJob.queue,
-    // Three parameters: BullMQ then hands over a signal that `worker.cancelJob(id)` aborts.
-    async (job, token, cancelled) => {
-      const payload = recoveryPayload.safeParse(job.data);
-      if (!payload.success) throw new UnrecoverableError(`bad payload: ${payload.error.message}`);
-      const run = {
-        id: job.id ?? job.name,
-        attemptsMade: job.attemptsMade,
-        attempts: job.opts.attempts ?? 1,
-        log: (line: string) => job.log(line),
-        signal: cancelled ? AbortSignal.any([cancelled, stopping]) : stopping,
-      };
-      try {
-        return await runRecovery(payload.data, run, deps);
-      } catch (error) {
-        if (!(error instanceof RecoveryInterrupted) || token === undefined) throw error;
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
-    },
+    processorFor(recoveryJob.queue, {
+      // `cancelled`: aborted by `worker.cancelJob(id)`.
+      recovery: async (payload, job, token, cancelled) => {
+        const run = {
+          id: job.id ?? job.name,
+          attemptsMade: job.attemptsMade,
+          attempts: job.opts.attempts ?? 1,
+          log: (line: string) => job.log(line),
+          signal: cancelled ? AbortSignal.any([cancelled, stopping]) : stopping,
+        };
+        try {
+          return await runRecovery(payload, run, deps);
+        } catch (error) {
+          if (!(error instanceof RecoveryInterrupted) || token === undefined) throw error;
+          await job.moveToWait(token);
+          throw new WaitingError();
+        }
+      },
+    }),
     {
       connection: settings.connection,
       prefix: settings.prefix,

@@ -1,6 +1,6 @@
 /** Glue from the `stats` queue to its two jobs: the stats report and the dashboard line. */
-import { type ConnectionOptions, UnrecoverableError, Worker } from 'bullmq';
-import { dashboardLineJob } from '../jobs/dashboard-line.js';
+import { type ConnectionOptions, Worker } from 'bullmq';
+import { processorFor } from '../jobs/index.js';
 import { statsJob } from '../jobs/stats.js';
 import type { Logger } from '../runtime/logger.js';
 import { jobFailedLine, logWorkerEvents } from '../runtime/worker-events.js';
@@ -20,17 +20,15 @@ export function startStatsWorker(
   const { logger } = settings;
   const worker = new Worker(
     statsJob.queue,
-    async (job) => {
-      if (job.name === statsJob.jobName) {
+    processorFor(statsJob.queue, {
+      statsReport: async () => {
         const report = await handlers.report();
         return report
           ? { at: report.at, nodes: report.nodes.length }
           : { skipped: 'window already reported' };
-      }
-      if (job.name === dashboardLineJob.jobName)
-        return handlers.dashboardLine(job.timestamp + (job.delay ?? 0));
-      throw new UnrecoverableError(`unknown job "${job.name}" on the ${statsJob.queue} queue`);
-    },
+      },
+      dashboardLine: (_payload, job) => handlers.dashboardLine(job.timestamp + (job.delay ?? 0)),
+    }),
     { connection: settings.connection, prefix: settings.prefix, concurrency: 1, drainDelay: IDLE_WAIT_S },
   );
   return logWorkerEvents(

@@ -1,5 +1,6 @@
 /** Glue from the `keepalive` queue to the sweep (`runSweep`): one sweep at a time per process. */
 import { type ConnectionOptions, Worker } from 'bullmq';
+import { processorFor } from '../jobs/index.js';
 import { runSweep, type SweepDeps, sweepJob } from '../jobs/sweep.js';
 import type { Logger } from '../runtime/logger.js';
 import { logWorkerEvents } from '../runtime/worker-events.js';
@@ -10,7 +11,7 @@ export function startSweepWorker(
   deps: SweepDeps,
 ): Worker {
   const { logger } = settings;
-  const worker = new Worker(sweepJob.queue, async () => runSweep(deps), {
+  const worker = new Worker(sweepJob.queue, processorFor(sweepJob.queue, { sweep: () => runSweep(deps) }), {
     connection: settings.connection,
     prefix: settings.prefix,
     concurrency: 1,
