@@ -41,12 +41,13 @@ function timelineOf(deps: { now(): number }, alerts: AlertHistory): Handler<Foun
     const windowMs = query.window ?? 86_400_000;
     const now = deps.now();
     const nodeId = node.id;
-    const [{ state }, history, recent] = await Promise.all([
-      context.store.read(nodeId),
+    const [[found], history, recent] = await Promise.all([
+      context.store.readWithUptime([nodeId]),
       context.store.history(nodeId),
       alerts.list(windowMs),
     ]);
-    const timeline = buildTimeline(state.uptime, history, { now, windowMs, retainMs: context.retainMs });
+    const { stored, uptime } = found!;
+    const timeline = buildTimeline(uptime, history, { now, windowMs, retainMs: context.retainMs });
     const iso = (ms: number) => new Date(ms).toISOString();
     res.json({
       nodeId,
@@ -59,7 +60,7 @@ function timelineOf(deps: { now(): number }, alerts: AlertHistory): Handler<Foun
         .filter((record) => record.at >= timeline.from)
         .reverse()
         .map((record) => ({ at: iso(record.at), ok: record.ok, latencyMs: record.latencyMs })),
-      incidents: nodeIncidents(recent, nodeId, state.incidentId).map((incident) => ({
+      incidents: nodeIncidents(recent, nodeId, stored.state.incidentId).map((incident) => ({
         ...incident,
         start: iso(incident.start),
         end: incident.end === null ? null : iso(incident.end),

@@ -15,6 +15,7 @@ import {
 } from '../mesh/state.js';
 import type { Change, NodeStore, StoredState } from '../mesh/store.js';
 import type { NodeStatus, ProbeResult, SoftSignal } from '../mesh/types.js';
+import { uptimeMark } from '../mesh/uptime.js';
 import { QUEUE_NAMES, safeJobId } from './queues.js';
 
 export const CHECK_REASONS = ['schedule', 'confirm', 'manual', 'watch', 'gateway'] as const;
@@ -207,7 +208,7 @@ function decideCheck(
   result: ProbeResult,
   deps: HealthCheckDeps,
 ): Change<CheckOutcome> {
-  const outcome = applyCheck(node.id, current, startedAt, result, node.checks, deps.retainMs());
+  const outcome = applyCheck(node.id, current, startedAt, result, node.checks);
   return {
     state: outcome.state,
     transitions: outcome.transitions,
@@ -217,6 +218,7 @@ function decideCheck(
       latencyMs: result.latencyMs,
       error: outcome.state.lastError,
     },
+    uptime: uptimeMark(startedAt, outcome.passed, deps.retainMs()),
     extra: outcome,
     unchanged: outcome.stale,
   };

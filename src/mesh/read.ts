@@ -6,6 +6,7 @@ import { meshNodes, type NodeInfo } from './registry.js';
 import { silencedNodes } from './silence.js';
 import type { CheckRecord, NodeState } from './state.js';
 import { NodeStore } from './store.js';
+import type { UptimeBucket } from './uptime.js';
 import { type MeshView, meshView, type NodeView, nodeView, type WatchState } from './view.js';
 import { readWatchStates } from './watch-states.js';
 
@@ -46,8 +47,8 @@ export async function readContext(redis: Redis, config: MeshConfig, now: number)
 export type CheckRecordView = Omit<CheckRecord, 'at'> & { at: string };
 
 export async function readMesh(context: ReadContext): Promise<MeshView> {
-  const states = await context.store.readMany(context.nodes.map((node) => node.id));
-  const views = context.nodes.map((node, index) => view(node, states[index]?.state, context));
+  const states = await context.store.readWithUptime(context.nodes.map((node) => node.id));
+  const views = context.nodes.map((node, index) => view(node, states[index], context));
   return meshView(views, new Set(context.nodes.filter((node) => node.enabled).map((node) => node.id)));
 }
 
@@ -55,12 +56,12 @@ export async function readNode(
   context: ReadContext,
   node: NodeInfo,
 ): Promise<NodeView & { history: CheckRecordView[] }> {
-  const [{ state }, history] = await Promise.all([
-    context.store.read(node.id),
+  const [[read], history] = await Promise.all([
+    context.store.readWithUptime([node.id]),
     context.store.history(node.id),
   ]);
   return {
-    ...view(node, state, context),
+    ...view(node, read, context),
     history: history.map((record) => ({ ...record, at: new Date(record.at).toISOString() })),
   };
 }
@@ -68,9 +69,14 @@ export async function readNode(
 /** A Node as SPEC shows it; `gateway` only while some gateway process reports the node. */
 export type NodeWithLoad = NodeView & { gateway?: GatewayLoad };
 
-function view(node: NodeInfo, state: NodeState | undefined, context: ReadContext): NodeWithLoad {
-  if (!state) throw new Error(`no state read for node ${node.id}`);
-  const shown = nodeView(node, state, {
+function view(
+  node: NodeInfo,
+  read: { stored: { state: NodeState }; uptime: readonly UptimeBucket[] } | undefined,
+  context: ReadContext,
+): NodeWithLoad {
+  if (!read) throw new Error(`no state read for node ${node.id}`);
+  const shown = nodeView(node, read.stored.state, {
+    uptime: read.uptime,
     now: context.now,
     retainMs: context.retainMs,
     silenced: context.silenced?.has(node.id) ?? false,

@@ -16,9 +16,6 @@ export interface CheckRecord {
   error: string | null;
 }
 
-/** Pass and total counts of the checks that started within one uptime bucket. */
-export type UptimeBucket = [start: number, ok: number, total: number];
-
 export interface NodeState {
   status: NodeStatus;
   consecutiveFailures: number;
@@ -49,7 +46,6 @@ export interface NodeState {
   statusChangedAt: number | null;
   /** Soft signals currently true, as `kind:model` keys, so each one alerts once while it lasts. */
   signals: string[];
-  uptime: UptimeBucket[];
 }
 
 export interface Transition {
@@ -80,8 +76,6 @@ export interface CheckOutcome {
 
 export type Thresholds = Pick<ChecksConfig, 'degradedAfter' | 'unhealthyAfter' | 'healthyAfter' | 'deep'>;
 
-const UPTIME_BUCKETS = 48;
-
 export function initialState(): NodeState {
   return {
     status: 'unknown',
@@ -106,7 +100,6 @@ export function initialState(): NodeState {
     unhealthySince: null,
     statusChangedAt: null,
     signals: [],
-    uptime: [],
   };
 }
 
@@ -151,7 +144,6 @@ export function applyCheck(
   at: number,
   result: ProbeResult,
   thresholds: Thresholds,
-  retainMs: number,
 ): CheckOutcome {
   if (prev.lastCheckAt !== null && at < prev.lastCheckAt) {
     return {
@@ -173,7 +165,6 @@ export function applyCheck(
     lastCheckAt: at,
     latencyMs: result.latencyMs,
     checks: prev.checks + 1,
-    uptime: recordUptime(prev.uptime, at, passed, retainMs),
   };
   if (result.ok) {
     next.version = result.version;
@@ -307,36 +298,6 @@ function signalKey(signal: SoftSignal): string {
 
 function newSignals(active: readonly string[], current: readonly SoftSignal[]): SoftSignal[] {
   return current.filter((signal) => !active.includes(signalKey(signal)));
-}
-
-function recordUptime(
-  buckets: readonly UptimeBucket[],
-  at: number,
-  ok: boolean,
-  retainMs: number,
-): UptimeBucket[] {
-  const width = Math.max(1, Math.floor(retainMs / UPTIME_BUCKETS));
-  const start = at - (at % width);
-  const kept = buckets.filter(([bucketStart]) => bucketStart > at - retainMs);
-  const last = kept[kept.length - 1];
-  if (last && last[0] === start) {
-    kept[kept.length - 1] = [start, last[1] + (ok ? 1 : 0), last[2] + 1];
-  } else {
-    kept.push([start, ok ? 1 : 0, 1]);
-  }
-  return kept;
-}
-
-/** % of checks that passed within the retain window (bucket resolution), null before any check. */
-export function uptimeScore(state: NodeState, now: number, retainMs: number): number | null {
-  let ok = 0;
-  let total = 0;
-  for (const [start, passed, count] of state.uptime) {
-    if (start <= now - retainMs) continue;
-    ok += passed;
-    total += count;
-  }
-  return total === 0 ? null : round1((100 * ok) / total);
 }
 
 export function successRate(state: NodeState): number | null {

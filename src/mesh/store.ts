@@ -1,53 +1,92 @@
 /**
- * Node state in Redis. Each node's state is one JSON document with a version; a change is
- * computed by the pure state machine and written with a compare-and-set script, so two
- * processes finishing checks of one node at once never double-count or emit a transition twice:
- * the loser re-reads and re-applies (or finds its result stale).
+ * Node state in Redis. Each node's state is one hash with a version; a change is computed by the
+ * pure state machine and written with a compare-and-set script, so two processes finishing checks
+ * of one node at once never double-count or emit a transition twice: the loser re-reads and
+ * re-applies (or finds its result stale).
+ *
+ * Written on change: the hash keeps the state's decisions (status, incident, errors, models) as a
+ * JSON document that is rewritten only when a check changes one of them, and what every check
+ * changes (when, latency, counters) as a short JSON array beside it. A passing check of a healthy
+ * node writes that array, the version, one uptime counter and its history entry, nothing else.
  */
 import type { Redis } from 'ioredis';
 import { routingChanged, routingChannel, routingOf } from './routing.js';
 import { type CheckRecord, initialState, type NodeState, type Transition } from './state.js';
+import { TOTAL_UNIT, type UptimeBucket, type UptimeMark, unpackBucket } from './uptime.js';
 
 /** How many recent checks per node are kept for `/api/nodes/:id` and the stats report. */
 export const HISTORY_LENGTH = 200;
+/** The history is trimmed once it is this much longer: one LTRIM per 50 checks, not per check. */
+const HISTORY_SLACK = 50;
 const TRANSITIONS_KEPT = 10_000;
 const MAX_CAS_ATTEMPTS = 20;
+const UPTIME_FIELD = 'u:';
 
-// The write of one node's change; CAS_ITEM runs it once per node in a batch.
+/** What every check changes, stored apart from the document: `o`, in this order. */
+const OBSERVED = [
+  'lastCheckAt',
+  'lastOkAt',
+  'latencyMs',
+  'checks',
+  'successes',
+  'consecutiveSuccesses',
+  'consecutiveFailures',
+] as const satisfies readonly (keyof NodeState)[];
+type Observed = (typeof OBSERVED)[number];
+/** The rest of the state: the document `s`, rewritten only when one of these changes. */
+const DOCUMENT = (Object.keys(initialState()) as (keyof NodeState)[]).filter(
+  (key): key is Exclude<keyof NodeState, Observed> => !(OBSERVED as readonly string[]).includes(key),
+);
+
+// The write of a batch's changes, one node after another.
 // KEYS[1] transitions stream, KEYS[2] statuses hash; per node: state hash, history list.
-// ARGV[1] history length, ARGV[2] the routing channel; per node: expected version, new state JSON,
-// history entry ('' for none), node id, status, routing message ('' when routing is unchanged),
-// transition count, transitions JSON...
-// Returns per node 1 (written) or {version, state JSON} found instead of the expected version.
+// ARGV[1] history length, ARGV[2] the routing channel, ARGV[3] history slack; per node: expected
+// version, document JSON ('' when unchanged), observed JSON, history entry ('' for none), node id,
+// status ('' when unchanged), routing message ('' when routing is unchanged), uptime field ('' for
+// none), its increment, the newest expired bucket start, transition count, transitions JSON...
+// Returns per node 1 (written) or {version, document, observed} found instead of the expected version.
 const COMPARE_AND_SET_MANY = `
 local results = {}
-local a = 3
+local a = 4
+local keep = tonumber(ARGV[1])
 for k = 3, #KEYS, 2 do
   local stateKey, historyKey = KEYS[k], KEYS[k + 1]
-  local count = tonumber(ARGV[a + 6])
-  local found = redis.call('HMGET', stateKey, 'v', 's')
+  local count = tonumber(ARGV[a + 10])
+  local found = redis.call('HMGET', stateKey, 'v', 's', 'o')
   if (found[1] or '0') ~= ARGV[a] then
-    results[#results + 1] = { found[1] or '0', found[2] or '' }
+    results[#results + 1] = { found[1] or '0', found[2] or '', found[3] or '' }
   else
-    redis.call('HSET', stateKey, 'v', tonumber(ARGV[a]) + 1, 's', ARGV[a + 1])
-    if ARGV[a + 2] ~= '' then
-      redis.call('LPUSH', historyKey, ARGV[a + 2])
-      redis.call('LTRIM', historyKey, 0, tonumber(ARGV[1]) - 1)
-    end
-    if ARGV[a + 4] ~= 'healthy' then
-      redis.call('HSET', KEYS[2], ARGV[a + 3], ARGV[a + 4])
+    if ARGV[a + 1] ~= '' then
+      redis.call('HSET', stateKey, 'v', tonumber(ARGV[a]) + 1, 'o', ARGV[a + 2], 's', ARGV[a + 1])
     else
-      redis.call('HDEL', KEYS[2], ARGV[a + 3])
+      redis.call('HSET', stateKey, 'v', tonumber(ARGV[a]) + 1, 'o', ARGV[a + 2])
     end
-    for i = a + 7, a + 6 + count do
+    if ARGV[a + 3] ~= '' and redis.call('LPUSH', historyKey, ARGV[a + 3]) > keep + tonumber(ARGV[3]) then
+      redis.call('LTRIM', historyKey, 0, keep - 1)
+    end
+    if ARGV[a + 7] ~= '' and redis.call('HINCRBY', stateKey, ARGV[a + 7], ARGV[a + 8]) < 2 * ${TOTAL_UNIT} then
+      -- The bucket's first check: buckets that left the retain window go.
+      local expired = tonumber(ARGV[a + 9])
+      for _, field in ipairs(redis.call('HKEYS', stateKey)) do
+        if string.sub(field, 1, 2) == '${UPTIME_FIELD}' and tonumber(string.sub(field, 3)) <= expired then
+          redis.call('HDEL', stateKey, field)
+        end
+      end
+    end
+    if ARGV[a + 5] == 'healthy' then
+      redis.call('HDEL', KEYS[2], ARGV[a + 4])
+    elseif ARGV[a + 5] ~= '' then
+      redis.call('HSET', KEYS[2], ARGV[a + 4], ARGV[a + 5])
+    end
+    for i = a + 11, a + 10 + count do
       redis.call('XADD', KEYS[1], 'MAXLEN', '~', ${TRANSITIONS_KEPT}, '*', 't', ARGV[i])
     end
-    if ARGV[a + 5] ~= '' then
-      redis.call('PUBLISH', ARGV[2], ARGV[a + 5])
+    if ARGV[a + 6] ~= '' then
+      redis.call('PUBLISH', ARGV[2], ARGV[a + 6])
     end
     results[#results + 1] = 1
   end
-  a = a + 7 + count
+  a = a + 11 + count
 end
 return results
 `;
@@ -72,6 +111,8 @@ export interface Change<T> {
   transitions: Transition[];
   /** The check to add to the node's history, if any. */
   record?: CheckRecord;
+  /** The uptime bucket the check counts in, if any. */
+  uptime?: UptimeMark;
   /** Anything else the caller wants back from the winning application. */
   extra: T;
   /** Nothing to write (e.g. a stale result). */
@@ -79,7 +120,10 @@ export interface Change<T> {
 }
 
 type CasRedis = Redis & {
-  meshCompareAndSetMany(keyCount: number, ...args: (string | number)[]): Promise<(1 | [string, string])[]>;
+  meshCompareAndSetMany(
+    keyCount: number,
+    ...args: (string | number)[]
+  ): Promise<(1 | [string, string, string])[]>;
 };
 
 /** One node's change to write, decided from the state it was computed on. */
@@ -133,20 +177,43 @@ export class NodeStore {
   }
 
   async read(nodeId: string): Promise<StoredState> {
-    const [version, json] = await this.redis.hmget(this.stateKey(nodeId), 'v', 's');
-    return this.seen(nodeId, parseStored(version ?? null, json ?? null));
+    const [stored] = await this.readMany([nodeId]);
+    return stored!;
   }
 
   /** States of many nodes in one round trip, in the order given. */
   async readMany(nodeIds: readonly string[]): Promise<StoredState[]> {
     if (nodeIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const id of nodeIds) pipeline.hmget(this.stateKey(id), 'v', 's');
+    for (const id of nodeIds) pipeline.hmget(this.stateKey(id), 'v', 's', 'o');
     const replies = (await pipeline.exec()) ?? [];
     return replies.map(([error, reply], index) => {
       if (error) throw error;
-      const [version, json] = reply as [string | null, string | null];
-      return this.seen(nodeIds[index]!, parseStored(version, json));
+      const [version, document, observed] = reply as (string | null)[];
+      return this.seen(nodeIds[index]!, parseStored(version ?? null, document ?? null, observed ?? null));
+    });
+  }
+
+  /** `readMany` with each node's uptime buckets, oldest first: what the views show. */
+  async readWithUptime(
+    nodeIds: readonly string[],
+  ): Promise<{ stored: StoredState; uptime: UptimeBucket[] }[]> {
+    if (nodeIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of nodeIds) pipeline.hgetall(this.stateKey(id));
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([error, reply], index) => {
+      if (error) throw error;
+      const fields = reply as Record<string, string>;
+      const uptime: UptimeBucket[] = [];
+      for (const [field, value] of Object.entries(fields)) {
+        if (field.startsWith(UPTIME_FIELD)) {
+          uptime.push(unpackBucket(Number(field.slice(UPTIME_FIELD.length)), Number(value)));
+        }
+      }
+      uptime.sort((x, y) => x[0] - y[0]);
+      const stored = parseStored(fields.v ?? null, fields.s ?? null, fields.o ?? null);
+      return { stored: this.seen(nodeIds[index]!, stored), uptime };
     });
   }
 
@@ -219,8 +286,8 @@ export class NodeStore {
           this.lastSeen.set(write.nodeId, { version: write.known.version + 1, state: write.change.state });
           return;
         }
-        const [version, json] = result ?? ['0', ''];
-        const known = this.seen(write.nodeId, parseStored(version, json || null));
+        const [version, document, observed] = result ?? ['0', '', ''];
+        const known = this.seen(write.nodeId, parseStored(version, document || null, observed || null));
         pending.push({ ...write, known, change: write.decide(known.state) });
       });
     }
@@ -228,21 +295,27 @@ export class NodeStore {
     throw new Error(`node ${nodes}: state kept changing under ${MAX_CAS_ATTEMPTS} concurrent writers`);
   }
 
-  private compareAndSetMany(writes: readonly PendingWrite<unknown>[]): Promise<(1 | [string, string])[]> {
+  private compareAndSetMany(
+    writes: readonly PendingWrite<unknown>[],
+  ): Promise<(1 | [string, string, string])[]> {
     const keys: string[] = [this.transitionsKey, this.statusesKey];
-    const args: (string | number)[] = [HISTORY_LENGTH, routingChannel(this.prefix)];
+    const args: (string | number)[] = [HISTORY_LENGTH, routingChannel(this.prefix), HISTORY_SLACK];
     for (const { nodeId, known, change } of writes) {
+      const { state, uptime } = change;
       keys.push(this.stateKey(nodeId), this.historyKey(nodeId));
+      // Only the state this write replaces is known to be current: compare with it.
+      const first = known.version === 0;
       args.push(
         known.version,
-        JSON.stringify(change.state),
+        first || !sameDocument(known.state, state) ? documentJson(state) : '',
+        observedJson(state),
         change.record ? JSON.stringify(change.record) : '',
         nodeId,
-        change.state.status,
-        // Only the state this write replaces is known to be current: compare with it.
-        routingChanged(known.state, change.state)
-          ? JSON.stringify(routingOf(nodeId, known.version + 1, change.state))
-          : '',
+        first || known.state.status !== state.status ? state.status : '',
+        routingChanged(known.state, state) ? JSON.stringify(routingOf(nodeId, known.version + 1, state)) : '',
+        uptime ? UPTIME_FIELD + uptime.bucket : '',
+        uptime?.increment ?? 0,
+        uptime?.expiredAt ?? 0,
         change.transitions.length,
       );
       for (const transition of change.transitions) args.push(JSON.stringify(transition));
@@ -256,10 +329,42 @@ export class NodeStore {
   }
 }
 
-function parseStored(version: string | null, json: string | null): StoredState {
-  if (version === null || json === null) return { version: 0, state: initialState() };
-  return {
-    version: Number(version),
-    state: { ...initialState(), ...(JSON.parse(json) as Partial<NodeState>) },
-  };
+function parseStored(version: string | null, document: string | null, observed: string | null): StoredState {
+  if (version === null || document === null) return { version: 0, state: initialState() };
+  const state: NodeState = { ...initialState(), ...(JSON.parse(document) as Partial<NodeState>) };
+  if (observed !== null) {
+    const values = JSON.parse(observed) as NodeState[Observed][];
+    OBSERVED.forEach((key, index) => {
+      (state as unknown as Record<Observed, NodeState[Observed]>)[key] = values[index] ?? null;
+    });
+  }
+  return { version: Number(version), state };
+}
+
+function observedJson(state: NodeState): string {
+  return JSON.stringify(OBSERVED.map((key) => state[key]));
+}
+
+function documentJson(state: NodeState): string {
+  const document: Partial<NodeState> = {};
+  for (const key of DOCUMENT) (document as Record<string, unknown>)[key] = state[key];
+  return JSON.stringify(document);
+}
+
+/** Whether two states have the same document: a check that changed only what `OBSERVED` lists. */
+function sameDocument(a: NodeState, b: NodeState): boolean {
+  return DOCUMENT.every((key) => sameJson(a[key], b[key]));
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((value, index) => sameJson(value, b[index]));
+  }
+  const keys = Object.keys(a);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((key) => sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
+  );
 }

@@ -4,7 +4,8 @@
  * stored: the node's uptime buckets (48 over `stats.retain`), and, where no bucket covers a cell,
  * the recent check history (the last 200 checks), which is finer but shorter.
  */
-import type { CheckRecord, UptimeBucket } from './state.js';
+import type { CheckRecord } from './state.js';
+import type { UptimeBucket } from './uptime.js';
 
 /** Cells in a timeline, unless the uptime buckets are coarser (then one cell per bucket width). */
 export const TIMELINE_CELLS = 48;

@@ -1,8 +1,9 @@
 /** The Node and mesh JSON shapes of docs/http-api.md, built from config + stored state. Pure. */
 import { safeUrl } from '../values/redaction.js';
 import type { NodeInfo } from './registry.js';
-import { type NodeState, round1, successRate, uptimeScore } from './state.js';
+import { type NodeState, round1, successRate } from './state.js';
 import type { NodeStatus } from './types.js';
+import { type UptimeBucket, uptimeScore } from './uptime.js';
 
 export type WatchState = 'connected' | 'reconnecting' | 'off';
 
@@ -41,6 +42,7 @@ export interface ViewContext {
   retainMs: number;
   silenced: boolean;
   watch: WatchState;
+  uptime: readonly UptimeBucket[];
 }
 
 function iso(ms: number | null): string | null {
@@ -67,7 +69,7 @@ export function nodeView(node: NodeInfo, state: NodeState, context: ViewContext)
     checks: state.checks,
     successes: state.successes,
     successRate: successRate(state),
-    uptimeScore: uptimeScore(state, context.now, context.retainMs),
+    uptimeScore: uptimeScore(context.uptime, context.now, context.retainMs),
     incidentId: state.incidentId,
     watch: context.watch,
   };

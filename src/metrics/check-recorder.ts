@@ -25,11 +25,18 @@ export interface FinishedCheck {
 }
 
 // KEYS: window hash, counters hash
-// ARGV: window ttl ms, then per check 8 values: node, ok, latency ms, latency bin, duration bucket,
-// duration s, lag bucket ('' = none), lag s. Many checks per call: one round trip per batch.
+// ARGV: window ttl ms, the number of lag buckets L, L pairs (bucket, checks), the checks' summed lag
+// in s, then per check 6 values: node, ok, latency ms, latency bin, duration bucket, duration s.
+// The lag is mesh-wide, so it is summed per call; everything else is per node. Many checks per call:
+// one round trip per batch.
 const RECORD_CHECKS = `
 local w, m = KEYS[1], KEYS[2]
-for i = 2, #ARGV, 8 do
+local lags = tonumber(ARGV[2])
+for i = 3, 2 + 2 * lags, 2 do
+  redis.call('HINCRBY', m, 'lag|' .. ARGV[i], ARGV[i + 1])
+end
+if lags > 0 then redis.call('HINCRBYFLOAT', m, 'lag|sum', ARGV[3 + 2 * lags]) end
+for i = 4 + 2 * lags, #ARGV, 6 do
   local node, ok = ARGV[i], ARGV[i + 1] == '1'
   redis.call('HINCRBY', w, node .. '|n', 1)
   if ok then
@@ -42,14 +49,17 @@ for i = 2, #ARGV, 8 do
   redis.call('HINCRBY', m, 'checks|' .. node .. '|' .. (ok and 'ok' or 'failed'), 1)
   redis.call('HINCRBY', m, 'duration|' .. node .. '|' .. ARGV[i + 4], 1)
   redis.call('HINCRBYFLOAT', m, 'duration|' .. node .. '|sum', ARGV[i + 5])
-  if ARGV[i + 6] ~= '' then
-    redis.call('HINCRBY', m, 'lag|' .. ARGV[i + 6], 1)
-    redis.call('HINCRBYFLOAT', m, 'lag|sum', ARGV[i + 7])
-  end
 end
 redis.call('PEXPIRE', w, ARGV[1])
 return 1
 `;
+
+/** One stats window's share of a call: the lag histogram summed, the checks one by one. */
+interface WindowChecks {
+  lags: Map<number, number>;
+  lagSum: number;
+  checks: (string | number)[];
+}
 
 type RecorderRedis = Redis & {
   meshRecordChecks(windowKey: string, countersKey: string, ...args: (string | number)[]): Promise<number>;
@@ -97,33 +107,42 @@ export class CheckRecorder {
   async record(checks: readonly FinishedCheck[]): Promise<void> {
     const config = this.config();
     const interval = config.stats.interval;
-    const byWindow = new Map<number, (string | number)[]>();
+    const byWindow = new Map<number, WindowChecks>();
     for (const check of checks) {
       if (check.skipped !== null || check.startedAt === null || check.latencyMs === null) continue;
       const latency = Math.max(0, check.latencyMs);
       const seconds = latency / 1000;
-      const lag = check.plannedAt === null ? null : Math.max(0, check.startedAt - check.plannedAt) / 1000;
       const window = windowIndex(check.startedAt, interval);
-      const args = byWindow.get(window) ?? [];
-      args.push(
+      let recorded = byWindow.get(window);
+      if (!recorded) {
+        recorded = { lags: new Map(), lagSum: 0, checks: [] };
+        byWindow.set(window, recorded);
+      }
+      if (check.plannedAt !== null) {
+        const lag = Math.max(0, check.startedAt - check.plannedAt) / 1000;
+        const bucket = bucketIndex(lag, SCHEDULE_LAG_BOUNDS);
+        recorded.lags.set(bucket, (recorded.lags.get(bucket) ?? 0) + 1);
+        recorded.lagSum += lag;
+      }
+      recorded.checks.push(
         check.nodeId,
         check.ok ? '1' : '0',
         String(latency),
         String(latencyBin(latency)),
         bucketIndex(seconds, CHECK_DURATION_BOUNDS),
         String(seconds),
-        lag === null ? '' : bucketIndex(lag, SCHEDULE_LAG_BOUNDS),
-        lag === null ? '0' : String(lag),
       );
-      byWindow.set(window, args);
     }
     const ttl = windowTtlMs(interval, this.graceMs(config));
     await Promise.all(
-      [...byWindow].map(([window, args]) =>
+      [...byWindow].map(([window, { lags, lagSum, checks: args }]) =>
         this.redis.meshRecordChecks(
           statsWindowKey(this.prefix, interval, window),
           metricsCountersKey(this.prefix),
           ttl,
+          lags.size,
+          ...[...lags].flat(),
+          ...(lags.size > 0 ? [String(lagSum)] : []),
           ...args,
         ),
       ),

@@ -89,7 +89,7 @@ export async function startGatewayHarness(options: GatewayHarnessOptions = {}): 
   const write = (nodeId: string, result: ProbeResult) =>
     store.update(nodeId, (current) => {
       clock += 1;
-      const outcome = applyCheck(nodeId, current, clock, result, THRESHOLDS, 86_400_000);
+      const outcome = applyCheck(nodeId, current, clock, result, THRESHOLDS);
       return { state: outcome.state, transitions: outcome.transitions, extra: null };
     });
   const gateway = await startGateway({

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { CheckSchedule } from '../../src/jobs/schedules.js';
 import { type RunningService, startService } from '../../src/main.js';
+import { NodeStore } from '../../src/mesh/store.js';
 import { freePort, startPrivateRedis } from '../../src/runtime/private-redis.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
 import { startCli, writeTempConfig } from '../helpers/cli.js';
@@ -108,10 +109,7 @@ describe('a node removed from mesh.yaml', () => {
       const fields = await redis.hkeys(`${prefix}:metrics:counters`);
       return [...keys, ...fields.filter((field) => field.includes(`|${id}|`))].sort();
     };
-    const checksOf = async (id: string) => {
-      const json = await redis.hget(`${prefix}:node:${id}`, 's');
-      return json === null ? 0 : (JSON.parse(json) as { checks: number }).checks;
-    };
+    const checksOf = async (id: string) => (await new NodeStore(redis, prefix).read(id)).state.checks;
     try {
       await redis.set(`${prefix}:silence:sim-2`, JSON.stringify({ until: 'x', reason: 'r' }), 'PX', 60_000);
       await waitFor(async () => (await checksOf('sim-2')) >= 3, 'sim-2 checked three times');

@@ -47,7 +47,7 @@ describe('routing changes', () => {
 
   const check = (store: NodeStore, at: number, result: ProbeResult) =>
     store.update('n1', (current) => {
-      const outcome = applyCheck('n1', current, at, result, thresholds, 86_400_000);
+      const outcome = applyCheck('n1', current, at, result, thresholds);
       return { state: outcome.state, transitions: outcome.transitions, extra: null };
     });
 

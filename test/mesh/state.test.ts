@@ -6,13 +6,11 @@ import {
   type NodeState,
   startRecovery,
   type Thresholds,
-  uptimeScore,
   wantsDeepCheck,
 } from '../../src/mesh/state.js';
 import type { DeepOutcome, ProbeResult } from '../../src/mesh/types.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
-const DAY = 24 * 3600 * 1000;
 const thresholds: Thresholds = {
   degradedAfter: 1,
   unhealthyAfter: 3,
@@ -46,7 +44,7 @@ function run(results: ProbeResult[], custom: Thresholds = thresholds, start: Nod
   const transitions = [];
   const outcomes = [];
   for (const [index, result] of results.entries()) {
-    const outcome = applyCheck('n1', state, T0 + index * 1000, result, custom, DAY);
+    const outcome = applyCheck('n1', state, T0 + index * 1000, result, custom);
     state = outcome.state;
     transitions.push(...outcome.transitions);
     outcomes.push(outcome);
@@ -93,7 +91,7 @@ describe('applyCheck', () => {
     const custom = { ...thresholds, healthyAfter: 2 };
     const { state, transitions } = run([ok(), fail(), fail(), fail(), ok()], custom);
     expect(state.status).toBe('unhealthy');
-    const after = applyCheck('n1', state, T0 + 10_000, ok(), custom, DAY);
+    const after = applyCheck('n1', state, T0 + 10_000, ok(), custom);
     expect(after.state.status).toBe('healthy');
     expect(after.transitions[0]?.from).toBe('unhealthy');
     expect(transitions.map((t) => t.to)).toEqual(['healthy', 'degraded', 'unhealthy']);
@@ -111,7 +109,7 @@ describe('applyCheck', () => {
 
   it('ignores a result older than the newest one applied', () => {
     const { state } = run([ok(), fail()]);
-    const late = applyCheck('n1', state, T0 + 500, ok(), thresholds, DAY);
+    const late = applyCheck('n1', state, T0 + 500, ok(), thresholds);
     expect(late.stale).toBe(true);
     expect(late.state).toBe(state);
     expect(late.transitions).toEqual([]);
@@ -145,7 +143,7 @@ describe('deep checks', () => {
     const first = run([ok({ kind: 'ok', model: 'llama3', ttftMs: 40 })], deep).state;
     expect(wantsDeepCheck(first, deep.deep, T0 + 1000)).toBe(false);
     expect(wantsDeepCheck(first, deep.deep, T0 + 60_000)).toBe(true);
-    const timedOut = applyCheck('n1', first, T0 + 60_000, ok(timeout), deep, DAY).state;
+    const timedOut = applyCheck('n1', first, T0 + 60_000, ok(timeout), deep).state;
     expect(wantsDeepCheck(timedOut, deep.deep, T0 + 61_000)).toBe(true);
   });
 
@@ -190,28 +188,7 @@ describe('recovery', () => {
   it('returns a recovering node to healthy on a passing check', () => {
     const { state } = run([ok(), fail(), fail(), fail()]);
     const recovering = startRecovery('n1', state, T0 + 5000).state;
-    const after = applyCheck('n1', recovering, T0 + 6000, ok(), thresholds, DAY);
+    const after = applyCheck('n1', recovering, T0 + 6000, ok(), thresholds);
     expect(after.transitions[0]).toMatchObject({ from: 'recovering', to: 'healthy', downMs: 5000 });
-  });
-});
-
-describe('uptimeScore', () => {
-  it('is null before any check', () => {
-    expect(uptimeScore(initialState(), T0, DAY)).toBeNull();
-  });
-
-  it('is the share of passed checks inside the retain window', () => {
-    const { state } = run([ok(), ok(), ok(), fail()]);
-    expect(uptimeScore(state, T0 + 5000, DAY)).toBe(75);
-    expect(uptimeScore(state, T0 + 2 * DAY, DAY)).toBeNull();
-  });
-
-  it('keeps a bounded number of buckets however long it runs', () => {
-    let state = initialState();
-    for (let i = 0; i < 2000; i++) {
-      state = applyCheck('n1', state, T0 + i * 60_000, ok(), thresholds, DAY).state;
-    }
-    expect(state.uptime.length).toBeLessThanOrEqual(49);
-    expect(uptimeScore(state, T0 + 2000 * 60_000, DAY)).toBe(100);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckRecord, UptimeBucket } from '../../src/mesh/state.js';
+import type { CheckRecord } from '../../src/mesh/state.js';
 import { buildTimeline } from '../../src/mesh/timeline.js';
+import type { UptimeBucket } from '../../src/mesh/uptime.js';
 
 const NOW = Date.parse('2026-01-02T00:00:00.000Z');
 const HOUR = 3_600_000;
