@@ -1,22 +1,14 @@
 /**
- * A check of one node (docs/checks.md "What a check is"): `GET /api/version`, `/api/tags` and `/api/ps` in
- * turn over the node's keep-alive connection, within one deadline; then, when asked, the deep part.
+ * A check of one node (docs/checks.md "What a check is"): the requests of every kind of check
+ * (`checks/`: `GET /api/version`, `/api/tags` and `/api/ps`) in turn over the node's keep-alive
+ * connection, within one deadline; then, when asked, the deep part.
  */
-import type { DeepOutcome, LoadedModel, ProbeResult } from '../mesh/types.js';
+import type { DeepOutcome, ProbeResult } from '../mesh/types.js';
+import { askEveryKind, type CheckAnswers } from './checks/index.js';
 import { runDeepCheck } from './deep-check.js';
 import { type Endpoint, endpointOf } from './endpoint.js';
-import { looksLikeHtml } from './failure-text.js';
 import { agentFor, type ProbeAgents } from './http-pools.js';
-import {
-  CheckFailure,
-  type Deadline,
-  elapsedMs,
-  type NodeRequest,
-  sendToNode,
-  sharedDeadline,
-} from './node-request.js';
-import { InvalidBodyError, parsePsBody, parseTagsBody, parseVersionBody } from './ollama-bodies.js';
-import { detectSoftSignals } from './soft-signals.js';
+import { CheckFailure, elapsedMs, type NodeRequest, sharedDeadline } from './node-request.js';
 
 export interface DeepCheckOptions {
   /** The model to generate with; '' = the first model `/api/ps` lists (none loaded: skipped). */
@@ -47,13 +39,9 @@ export async function probeNode(url: string, options: ProbeOptions): Promise<Pro
   const agent = agentFor(options.agents, endpoint);
   const get: NodeRequest = { method: 'GET', agent };
   const deadline = sharedDeadline(options.timeoutMs);
-  let version: string;
-  let installedModels: string[];
-  let loadedModels: LoadedModel[];
+  let answers: CheckAnswers;
   try {
-    version = await getParsed(endpoint, '/api/version', get, deadline, parseVersionBody);
-    installedModels = await getParsed(endpoint, '/api/tags', get, deadline, parseTagsBody);
-    loadedModels = await getParsed(endpoint, '/api/ps', get, deadline, parsePsBody);
+    answers = await askEveryKind(endpoint, get, deadline);
   } catch (error) {
     return failed(started, error);
   } finally {
@@ -61,7 +49,7 @@ export async function probeNode(url: string, options: ProbeOptions): Promise<Pro
   }
   let deep: DeepOutcome | null = null;
   if (options.deep !== null) {
-    const model = options.deep.model || loadedModels[0]?.name;
+    const model = options.deep.model || answers.fields.loadedModels[0]?.name;
     try {
       deep =
         model === undefined
@@ -71,37 +59,8 @@ export async function probeNode(url: string, options: ProbeOptions): Promise<Pro
       return failed(started, error);
     }
   }
-  const signals = detectSoftSignals(loadedModels, (options.now ?? Date.now)());
-  return {
-    ok: true,
-    latencyMs: elapsedMs(started),
-    version,
-    models: installedModels.length,
-    installedModels,
-    loadedModels,
-    deep,
-    signals,
-  };
-}
-
-/** One GET before the deadline, its body read by `parse`. */
-async function getParsed<T>(
-  endpoint: Endpoint,
-  path: string,
-  get: NodeRequest,
-  deadline: Deadline,
-  parse: (text: string) => T,
-): Promise<T> {
-  const response = await sendToNode(endpoint, path, get, deadline);
-  try {
-    return parse(response.body);
-  } catch (error) {
-    if (!(error instanceof InvalidBodyError)) throw error;
-    if (error.problem === 'shape')
-      throw new CheckFailure('invalid', `invalid response from ${path}: ${error.message}`);
-    const html = looksLikeHtml(response.contentType, response.body) ? ' (got HTML)' : '';
-    throw new CheckFailure('invalid', `invalid JSON from ${path}${html}`);
-  }
+  const signals = answers.signals((options.now ?? Date.now)());
+  return { ok: true, latencyMs: elapsedMs(started), ...answers.fields, deep, signals };
 }
 
 function failed(started: number, error: unknown): ProbeResult {
