@@ -64,7 +64,7 @@ function timelineStrip(t) {
   var checked = levels.filter(function (level) { return level !== 'none'; }).length;
   var failing = levels.filter(function (level) { return level === 'warn' || level === 'bad'; }).length;
   var summary = checked === 0 ? 'No checks in the last 24 h.'
-    : (failing === 0 ? 'No failures' : failing + ' with failures') + ' in the ' + checked + ' of ' + levels.length + ' windows with checks.';
+    : checked + ' of ' + levels.length + ' windows had checks; ' + (failing === 0 ? 'none' : failing) + ' with failures.';
   var strip = el('div', { class: 'timeline', role: 'img', 'aria-label': 'status, last 24 h: ' + summary });
   t.cells.forEach(function (cell, i) {
     var title = time(cell.from) + ': ' + (cell.checks === 0 ? 'no checks' : cell.passed + '/' + cell.checks + ' passed');

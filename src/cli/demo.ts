@@ -136,8 +136,12 @@ async function demoRedis(url: string): Promise<{ url: string; started: boolean; 
 /**
  * The demo's restart hook: the simulator's control endpoint sets the node healthy again. The
  * action sets the JSON content type itself: a header here would be a secret (masked in every log line).
+ * The browser test's nodes heal through it too (test/board/support.ts).
  */
-function restartThroughControl(controlUrl: string, nodeId: string): RecoveryAction {
+export function restartThroughControl(
+  controlUrl: string,
+  nodeId: string,
+): Extract<RecoveryAction, { kind: 'http' }> {
   return {
     kind: 'http',
     url: `${controlUrl}/nodes/${encodeURIComponent(nodeId)}/mode`,

@@ -19,11 +19,12 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 const ROOT = resolve(import.meta.dirname, '../..');
-export const DOCS = join(ROOT, 'docs');
+const DOCS = join(ROOT, 'docs');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 export interface Locator {
   count(): Promise<number>;
+  screenshot(options: { path: string }): Promise<unknown>;
   click(): Promise<void>;
   fill(value: string): Promise<void>;
   focus(): Promise<void>;
@@ -93,13 +94,19 @@ export function waitInPage(page: Page, expression: string, timeoutMs?: number): 
   return waitFor(() => page.evaluate<boolean>(expression), expression, timeoutMs);
 }
 
-/** A full-page screenshot into docs/`name`, copied to test-artifacts/. */
-export async function saveScreenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(DOCS, { recursive: true });
+/** Where `saveScreenshot` writes: docs/ with UPDATE_SCREENSHOTS=1, else test-artifacts/ only. */
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? DOCS : ARTIFACTS;
+
+/** Takes a screenshot as `name` (`shoot` writes it to the path given); returns where it is. */
+export async function saveScreenshot(
+  shoot: (path: string) => Promise<unknown>,
+  name: string,
+): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
   mkdirSync(ARTIFACTS, { recursive: true });
-  const path = join(DOCS, name);
-  await page.screenshot({ path, fullPage: true });
-  copyFileSync(path, join(ARTIFACTS, name));
+  const path = join(SHOTS, name);
+  await shoot(path);
+  if (SHOTS !== ARTIFACTS) copyFileSync(path, join(ARTIFACTS, name));
   return path;
 }
 

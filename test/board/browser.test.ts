@@ -1,7 +1,7 @@
 /**
  * The dashboard and Bull Board in a real browser: Debian's chromium driven by playwright-core.
- * Saves the screenshot of Bull Board the docs show (docs/bull-board.png); the dashboard, node detail
- * and status page screenshots come from the demo test (demo-browser.test.ts).
+ * Takes the screenshot of Bull Board the docs show (docs/bull-board.png, with UPDATE_SCREENSHOTS=1);
+ * the dashboard, node detail and status page ones come from the demo test (demo-browser.test.ts).
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -324,7 +324,11 @@ describe.skipIf(browserMissing !== null)(
       await page.goto(`${mesh.url}/board/`);
       await page.waitForSelector('text=health-check');
       await page.waitForSelector('text=notify');
-      expect(existsSync(await saveScreenshot(page, 'bull-board.png'))).toBe(true);
+      const path = await saveScreenshot(
+        (to) => page.screenshot({ path: to, fullPage: true }),
+        'bull-board.png',
+      );
+      expect(existsSync(path)).toBe(true);
     });
   },
 );

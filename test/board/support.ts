@@ -1,7 +1,9 @@
 /**
  * A mesh for the server tests: simulated nodes, auth on (admin / the password below), fast stats
- * and dashboard intervals, and optionally a node recovered by an agent (for its `agent-<id>` queue).
+ * and dashboard intervals, optionally a node recovered by an agent (for its `agent-<id>` queue), and
+ * optionally nodes that heal as the demo's do.
  */
+import { restartThroughControl } from '../../src/cli/demo.js';
 import type { MeshConfig } from '../../src/config/types.js';
 import type { Role, RunningService } from '../../src/main.js';
 import { type Simulator, startSimulator } from '../../src/simulator/index.js';
@@ -44,6 +46,12 @@ export interface BoardMeshOptions {
   statusPage?: boolean;
   /** Extra fields of a node's entry, by node id (e.g. `checks: { interval: 1h }`). */
   nodeYaml?: Readonly<Record<string, string>>;
+  /**
+   * Nodes that heal as `start --demo`'s do: each one's recovery is the demo's `http` action
+   * (`restartThroughControl`), sent to the simulator's control endpoint, or to `hookUrl`, a stand-in
+   * that takes the same requests (a restart that takes a while, say).
+   */
+  heal?: { hookUrl?: string };
 }
 
 export function basicAuth(username = USERNAME, password = PASSWORD): string {
@@ -66,16 +74,29 @@ function boardYaml(prefix: string, simulator: Simulator, options: BoardMeshOptio
     options.extraYaml ?? 'stats: { interval: 300ms, retain: 1h }\ndashboard: { interval: 300ms }',
     'nodes:',
     ...simulator.nodes.map((node) => {
-      const extra = options.nodeYaml?.[node.id];
-      return `  - { id: ${node.id}, url: "${node.url}"${extra ? `, ${extra}` : ''} }`;
+      const extra = [options.nodeYaml?.[node.id], healingYaml(simulator, node.id, options.heal)]
+        .filter((field) => field !== undefined)
+        .map((field) => `, ${field}`)
+        .join('');
+      return `  - { id: ${node.id}, url: "${node.url}"${extra} }`;
     }),
     ...agent,
   ].join('\n');
 }
 
+/** The node's `recovery:` (JSON is YAML) when the mesh heals. */
+function healingYaml(simulator: Simulator, id: string, heal: BoardMeshOptions['heal']): string | undefined {
+  const hook = heal?.hookUrl ?? simulator.controlUrl;
+  if (!heal || !hook) return undefined;
+  return `recovery: ${JSON.stringify(restartThroughControl(hook, id))}`;
+}
+
 export async function startBoardMesh(options: BoardMeshOptions = {}): Promise<BoardMesh> {
   const prefix = uniquePrefix();
-  const simulator = await startSimulator({ count: options.nodes ?? 2 });
+  const simulator = await startSimulator({
+    count: options.nodes ?? 2,
+    controlPort: options.heal ? 0 : undefined,
+  });
   await options.beforeStart?.(simulator);
   const { service, config, logs } = await startServiceFromYaml(boardYaml(prefix, simulator, options), {
     roles: options.roles,
