@@ -55,10 +55,17 @@ describe('the status page, on', () => {
       redis.disconnect();
     }
     await mesh.simulator.setMode('sim-2', 'dead');
-    await waitFor(
-      async () => (await mesh.json<{ status: string }>('/api/nodes/sim-2')).status !== 'healthy',
-      'sim-2 failing',
-    );
+    // Every node checked (not `unknown`), sim-2 failing: a loaded machine may not have checked
+    // sim-1 yet when sim-2 already fails.
+    await waitFor(async () => {
+      const { nodes } = await mesh.json<{ nodes: { id: string; status: string }[] }>('/api/mesh');
+      const status = new Map(nodes.map((node) => [node.id, node.status]));
+      return (
+        status.get('sim-1') === 'healthy' &&
+        status.get('sim-3') === 'healthy' &&
+        ['degraded', 'unhealthy', 'recovering'].includes(status.get('sim-2') ?? '')
+      );
+    }, 'sim-1 and sim-3 healthy, sim-2 failing');
   });
   afterAll(async () => {
     await mesh?.stop();
