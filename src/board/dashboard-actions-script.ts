@@ -122,6 +122,8 @@ document.getElementById('silence-fields').addEventListener('keydown', function (
   if (e.key === 'Enter') { e.preventDefault(); confirmAction(); }
 });
 document.getElementById('action-cancel').addEventListener('click', function () { document.getElementById('action-dialog').close(); });
-document.getElementById('action-dialog').addEventListener('close', function () { pending = null; });
+// The close event comes as a task of its own: a dialog opened again meanwhile (Escape, then Enter at
+// once) keeps the action it was opened for.
+document.getElementById('action-dialog').addEventListener('close', function () { if (!this.open) pending = null; });
 setInterval(function () { rows.forEach(function (row) { if (row.node) renderAge(row); }); }, AGE_TICK_MS);
 `;

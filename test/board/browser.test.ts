@@ -155,6 +155,25 @@ describe.skipIf(browserMissing !== null)(
       );
     });
 
+    it('keeps the action of a dialog opened again before the close event of its cancel came', async () => {
+      const button = 'button[data-action="check"][data-node="sim-3"]';
+      await page.evaluate<void>(
+        `document.querySelector('tr[data-node="sim-3"] .action-result').replaceChildren()`,
+      );
+      await page.locator(button).click();
+      await page.waitForSelector('#action-dialog[open]');
+      // Cancel and open again in one task: the cancel's close event is dispatched after the reopening.
+      await page.evaluate<void>(
+        `document.getElementById('action-cancel').click(); document.querySelector('${button}').click()`,
+      );
+      await page.locator('#action-confirm').click();
+      await waitInPage(page, "!document.getElementById('action-dialog').open");
+      await waitInPage(
+        page,
+        '/^ok in \\d+ ms$/.test(document.querySelector(\'tr[data-node="sim-3"] .action-result\').textContent)',
+      );
+    });
+
     it('silences from the keyboard: the duration field focused, Enter confirms', async () => {
       const row = 'tr[data-node="sim-1"]';
       await tabTo(page, `${row} button[data-action="silence"]`);
