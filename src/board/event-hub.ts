@@ -1,6 +1,8 @@
 /**
  * Server-sent events for `/api/events`. One poller per server process reads the mesh about once a
- * second while someone listens and sends only what changed (the check path pays nothing for it);
+ * second while someone listens and sends only what changed (the check path pays nothing for it),
+ * and reads it at once when a node's status or models change (the store publishes each such change
+ * on the routing channel), so that a status lasting less than a second is still seen;
  * alerts are relayed from the `<prefix>:events` pub/sub channel as they come; a comment line every
  * 15 s keeps proxies from closing an idle stream.
  *
@@ -31,6 +33,8 @@ export interface EventHubOptions {
   subscriber(): Redis;
   /** `<prefix>:events` */
   channel: string;
+  /** `<prefix>:routing`: a message there means a node's status or models changed. */
+  routingChannel: string;
   logger: Logger;
   pollMs?: number;
   heartbeatMs?: number;
@@ -77,6 +81,9 @@ export class EventHub {
   private heartbeat: NodeJS.Timeout | null = null;
   private subscription: Redis | null = null;
   private readFailed = false;
+  /** The read in progress, and whether a change came during it (one more read follows). */
+  private reading: Promise<void> | null = null;
+  private readAgain = false;
   private closed = false;
   /** Listeners whose first picture is being read (they count against `maxClients`). */
   private joining = 0;
@@ -135,17 +142,36 @@ export class EventHub {
   }
 
   private async poll(): Promise<void> {
-    if (this.clients.size > 0) {
-      try {
-        this.publishChanges(framesOf(await this.options.read()));
-        this.readFailed = false;
-      } catch (error) {
-        if (!this.readFailed)
-          this.options.logger.warn({ err: (error as Error).message }, 'events: mesh unreadable');
-        this.readFailed = true;
-      }
-    }
+    await this.refresh();
     if (!this.closed) this.poller = setTimeout(() => void this.poll(), this.options.pollMs ?? 1000);
+  }
+
+  /** Reads the mesh and sends what changed; one read at a time, one more if asked meanwhile. */
+  private refresh(): Promise<void> {
+    if (this.reading) {
+      this.readAgain = true;
+      return this.reading;
+    }
+    this.reading = this.readAndPublish().finally(() => {
+      this.reading = null;
+      if (this.readAgain && !this.closed) {
+        this.readAgain = false;
+        void this.refresh();
+      }
+    });
+    return this.reading;
+  }
+
+  private async readAndPublish(): Promise<void> {
+    if (this.clients.size === 0) return;
+    try {
+      this.publishChanges(framesOf(await this.options.read()));
+      this.readFailed = false;
+    } catch (error) {
+      if (!this.readFailed)
+        this.options.logger.warn({ err: (error as Error).message }, 'events: mesh unreadable');
+      this.readFailed = true;
+    }
   }
 
   private publishChanges(frames: Frame[]): void {
@@ -161,8 +187,11 @@ export class EventHub {
     const subscription = this.options.subscriber();
     this.subscription = subscription;
     subscription.on('error', () => {});
-    subscription.on('message', (_channel: string, message: string) => this.relay(message));
-    subscription.subscribe(this.options.channel).catch((error: Error) => {
+    subscription.on('message', (channel: string, message: string) => {
+      if (channel === this.options.routingChannel) void this.refresh();
+      else this.relay(message);
+    });
+    subscription.subscribe(this.options.channel, this.options.routingChannel).catch((error: Error) => {
       this.options.logger.warn(
         { err: error.message },
         `events: cannot subscribe to alerts: ${error.message}`,

@@ -9,6 +9,7 @@ import { readTelemetry } from '../agent/telemetry.js';
 import { AlertHistory } from '../alerts/history.js';
 import type { MeshConfig } from '../config/types.js';
 import { readContext, readMesh } from '../mesh/read.js';
+import { routingChannel } from '../mesh/routing.js';
 import { MetricsExporter } from '../metrics/exporter.js';
 import { metricsCountersKey } from '../metrics/keys.js';
 import { ReportStore } from '../metrics/report-store.js';
@@ -54,6 +55,7 @@ export function mountViews(app: express.Express, deps: ViewDeps): () => Promise<
     },
     subscriber: deps.subscriber,
     channel: eventsChannel(prefix),
+    routingChannel: routingChannel(prefix),
     logger: deps.logger,
   });
   const exporter = new MetricsExporter(deps.metricsRegistry ?? new Registry(), async () => {
