@@ -40,6 +40,19 @@ const STATUS_UNAVAILABLE = error(
   'Redis or the server failed; no cause is given to the public: `{"error":"status unavailable"}` or `{"error":"redis unavailable"}`',
 );
 
+/** One of the status page's SVG badges: public, per node. */
+function badgeRoute(summary: string) {
+  return {
+    get: {
+      tags: ['status page'],
+      summary,
+      security: [],
+      parameters: [NODE_ID],
+      responses: { 200: SVG_BADGE, 400: BAD_ID, 404: NO_PUBLIC_NODE, 503: STATUS_UNAVAILABLE },
+    },
+  };
+}
+
 const NODE_ID = {
   name: 'id',
   in: 'path',
@@ -453,35 +466,12 @@ const paths: Record<string, Json> = {
       },
     },
   },
-  '/status/badge/{id}/status.svg': {
-    get: {
-      tags: ['status page'],
-      summary: "A badge of the node's status, to embed elsewhere (server.statusPage: true)",
-      security: [],
-      parameters: [NODE_ID],
-      responses: {
-        200: SVG_BADGE,
-        400: BAD_ID,
-        404: NO_PUBLIC_NODE,
-        503: STATUS_UNAVAILABLE,
-      },
-    },
-  },
-  '/status/badge/{id}/uptime.svg': {
-    get: {
-      tags: ['status page'],
-      summary:
-        "A badge of the node's mesh uptime over 24 h, as GET /api/uptime counts it (server.statusPage: true)",
-      security: [],
-      parameters: [NODE_ID],
-      responses: {
-        200: SVG_BADGE,
-        400: BAD_ID,
-        404: NO_PUBLIC_NODE,
-        503: STATUS_UNAVAILABLE,
-      },
-    },
-  },
+  '/status/badge/{id}/status.svg': badgeRoute(
+    "A badge of the node's status, to embed elsewhere (server.statusPage: true)",
+  ),
+  '/status/badge/{id}/uptime.svg': badgeRoute(
+    "A badge of the node's mesh uptime over 24 h, as GET /api/uptime counts it (server.statusPage: true)",
+  ),
   '/api/openapi.json': {
     get: {
       tags: ['api'],

@@ -27,6 +27,10 @@ const SLOW = 'sim-4';
 const FOCUSED =
   "(document.activeElement.id ? '#' + document.activeElement.id : document.activeElement.tagName.toLowerCase()) + (document.activeElement.dataset.action ? '[' + document.activeElement.dataset.action + ' ' + document.activeElement.dataset.node + ']' : '')";
 
+/** sim-3's row shows the outcome of a check asked from the page. */
+const SIM3_CHECKED =
+  '/^ok in \\d+ ms$/.test(document.querySelector(\'tr[data-node="sim-3"] .action-result\').textContent)';
+
 /** Presses Tab until `selector` has the focus (at most `limit` times): the control is reachable by keyboard. */
 async function tabTo(page: Page, selector: string, limit = 80): Promise<void> {
   const focused = `document.activeElement === document.querySelector(${JSON.stringify(selector)})`;
@@ -149,10 +153,7 @@ describe.skipIf(browserMissing !== null)(
       await page.waitForSelector('#action-dialog[open]');
       await page.keyboard.press('Enter');
       await waitInPage(page, "!document.getElementById('action-dialog').open");
-      await waitInPage(
-        page,
-        '/^ok in \\d+ ms$/.test(document.querySelector(\'tr[data-node="sim-3"] .action-result\').textContent)',
-      );
+      await waitInPage(page, SIM3_CHECKED);
     });
 
     it('keeps the action of a dialog opened again before the close event of its cancel came', async () => {
@@ -168,10 +169,7 @@ describe.skipIf(browserMissing !== null)(
       );
       await page.locator('#action-confirm').click();
       await waitInPage(page, "!document.getElementById('action-dialog').open");
-      await waitInPage(
-        page,
-        '/^ok in \\d+ ms$/.test(document.querySelector(\'tr[data-node="sim-3"] .action-result\').textContent)',
-      );
+      await waitInPage(page, SIM3_CHECKED);
     });
 
     it('silences from the keyboard: the duration field focused, Enter confirms', async () => {
